@@ -1,0 +1,70 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    IT_ADMIN = "it_admin", _("IT admin")
+    COORDINATOR = "coordinator", _("School IT coordinator")
+    TEACHER = "teacher", _("Teacher")
+    CITY_STAFF = "city_staff", _("City staff")
+
+
+class User(AbstractUser):
+    """A person who logs in to Lernstatt. What they may do follows from `role` and `schools`
+    (see core.permissions); students are not users."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TEACHER)
+    schools = models.ManyToManyField(
+        "inventory.School",
+        verbose_name=_("schools"),
+        blank=True,
+        related_name="staff",
+        help_text=_("For coordinators and teachers: the schools they work for."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 hash of the secret is stored; the secret is
+    shown once when the token is created."""
+
+    PREFIX = "lst_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("starts with"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # Tokens carry 256 random bits, so a fast hash is enough; no salt or stretching needed.
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def new_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

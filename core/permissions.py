@@ -1,0 +1,99 @@
+"""Who may do what, and for which schools: decided here and nowhere else.
+
+Two questions, always in this order:
+1. May this role do this at all? (`require`) If not: 403, whatever the object.
+2. Which schools does it reach? (`scope`) An object outside them is "not found" (404),
+   so a coordinator cannot learn that a device of another school exists.
+"""
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from core.errors import PermissionDenied
+from core.models import Role, User
+
+
+class Perm(StrEnum):
+    SCHOOL_VIEW = "school.view"
+    SCHOOL_EDIT = "school.edit"
+    ROOM_VIEW = "room.view"
+    ROOM_EDIT = "room.edit"
+    DEVICE_MODEL_VIEW = "device_model.view"
+    DEVICE_MODEL_EDIT = "device_model.edit"
+    DEVICE_VIEW = "device.view"
+    DEVICE_EDIT = "device.edit"
+    DEVICE_DELETE = "device.delete"
+    DEVICE_IMPORT = "device.import"
+    REPORT_VIEW = "report.view"
+
+
+_COORDINATOR = {
+    Perm.SCHOOL_VIEW,
+    Perm.ROOM_VIEW,
+    Perm.ROOM_EDIT,
+    Perm.DEVICE_MODEL_VIEW,
+    Perm.DEVICE_MODEL_EDIT,
+    Perm.DEVICE_VIEW,
+    Perm.DEVICE_EDIT,
+    Perm.DEVICE_IMPORT,
+    Perm.REPORT_VIEW,
+}
+
+GRANTS: dict[str, frozenset[Perm]] = {
+    Role.IT_ADMIN: frozenset(Perm),
+    Role.COORDINATOR: frozenset(_COORDINATOR),
+    Role.TEACHER: frozenset({Perm.SCHOOL_VIEW, Perm.ROOM_VIEW, Perm.DEVICE_MODEL_VIEW}),
+    Role.CITY_STAFF: frozenset({Perm.SCHOOL_VIEW, Perm.DEVICE_MODEL_VIEW, Perm.REPORT_VIEW}),
+}
+
+# Roles that reach every school; all others reach only the schools assigned to them.
+_CITY_WIDE = {Role.IT_ADMIN, Role.CITY_STAFF}
+
+
+def role_of(actor: User) -> str | None:
+    if not actor.is_active:
+        return None
+    if actor.is_superuser:
+        return Role.IT_ADMIN
+    return actor.role
+
+
+def has(actor: User, perm: Perm) -> bool:
+    return perm in GRANTS.get(role_of(actor), frozenset())
+
+
+def require(actor: User, perm: Perm) -> None:
+    """Raise PermissionDenied unless the actor's role may do `perm` at all."""
+    if not has(actor, perm):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def school_ids(actor: User) -> frozenset[int] | None:
+    """The ids of the schools the actor reaches, or None for all schools."""
+    if role_of(actor) in _CITY_WIDE:
+        return None
+    cached = getattr(actor, "_lernstatt_school_ids", None)
+    if cached is None:
+        cached = frozenset(actor.schools.values_list("id", flat=True))
+        actor._lernstatt_school_ids = cached
+    return cached
+
+
+def reaches_school(actor: User, school_id: int) -> bool:
+    ids = school_ids(actor)
+    return ids is None or school_id in ids
+
+
+def scope(
+    qs: QuerySet, actor: User, perm: Perm, *, school_field: str | None = "school"
+) -> QuerySet:
+    """`qs` limited to what the actor may see for `perm`; raises PermissionDenied if the
+    role may not do `perm` at all. `school_field` is the lookup from the model to its School
+    (`"id"` for School itself, None for data that belongs to no school)."""
+    require(actor, perm)
+    ids = school_ids(actor)
+    if ids is None or school_field is None:
+        return qs
+    return qs.filter(**{f"{school_field}__in": ids})

@@ -1,0 +1,120 @@
+"""Reads of the inventory, always through the actor's scope (core.permissions)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from core.models import User
+from core.permissions import Perm, scope
+from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
+
+DEVICE_ORDERINGS = {
+    "asset_tag",
+    "serial_number",
+    "status",
+    "purchase_date",
+    "purchase_price",
+    "warranty_end",
+    "school",
+    "model",
+    "updated_at",
+}
+
+
+@dataclass(frozen=True)
+class DeviceFilters:
+    school: str | None = None  # school number
+    room: int | None = None
+    status: str | None = None
+    category: str | None = None
+    lendable: bool | None = None
+    funding_programme: str | None = None
+    warranty_before: date | None = None
+    q: str | None = None
+    ordering: str = "asset_tag"
+
+
+def school_list(*, actor: User) -> QuerySet[School]:
+    return scope(School.objects.all(), actor, Perm.SCHOOL_VIEW, school_field="id")
+
+
+def school_get(*, actor: User, number: str) -> School:
+    school = school_list(actor=actor).filter(number=number).first()
+    if school is None:
+        raise NotFound(_("School %(number)s not found.") % {"number": number})
+    return school
+
+
+def room_list(*, actor: User, school: str | None = None) -> QuerySet[Room]:
+    qs = scope(Room.objects.select_related("school"), actor, Perm.ROOM_VIEW)
+    if school:
+        qs = qs.filter(school__number=school)
+    return qs
+
+
+def room_get(*, actor: User, room_id: int) -> Room:
+    room = room_list(actor=actor).filter(id=room_id).first()
+    if room is None:
+        raise NotFound(_("Room not found."))
+    return room
+
+
+def device_model_list(*, actor: User) -> QuerySet[DeviceModel]:
+    return scope(DeviceModel.objects.all(), actor, Perm.DEVICE_MODEL_VIEW, school_field=None)
+
+
+def device_model_get(*, actor: User, model_id: int) -> DeviceModel:
+    device_model = device_model_list(actor=actor).filter(id=model_id).first()
+    if device_model is None:
+        raise NotFound(_("Device model not found."))
+    return device_model
+
+
+def device_list(*, actor: User, filters: DeviceFilters | None = None) -> QuerySet[Device]:
+    """Devices the actor may see, filtered and ordered; `ordering` may start with '-'."""
+    filters = filters or DeviceFilters()
+    qs = scope(Device.objects.select_related("model", "school", "room"), actor, Perm.DEVICE_VIEW)
+    if filters.school:
+        qs = qs.filter(school__number=filters.school)
+    if filters.room is not None:
+        qs = qs.filter(room_id=filters.room)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.category:
+        qs = qs.filter(model__category=filters.category)
+    if filters.lendable is not None:
+        qs = qs.filter(lendable=filters.lendable)
+    if filters.funding_programme:
+        qs = qs.filter(funding_programme__iexact=filters.funding_programme)
+    if filters.warranty_before:
+        qs = qs.filter(warranty_end__lt=filters.warranty_before)
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(
+            Q(asset_tag__icontains=term)
+            | Q(serial_number__icontains=term)
+            | Q(model__name__icontains=term)
+            | Q(model__manufacturer__icontains=term)
+        )
+    field = filters.ordering.lstrip("-")
+    if field not in DEVICE_ORDERINGS:
+        field = "asset_tag"
+    sort = {"school": "school__name", "model": "model__name"}.get(field, field)
+    prefix = "-" if filters.ordering.startswith("-") else ""
+    return qs.order_by(prefix + sort, "asset_tag" if field != "asset_tag" else "id")
+
+
+def device_get(*, actor: User, asset_tag: str) -> Device:
+    """One device by asset tag (any case); NotFound also when it is outside the actor's
+    schools, so its existence does not leak."""
+    device = device_list(actor=actor).filter(asset_tag__iexact=asset_tag.strip()).first()
+    if device is None:
+        raise NotFound(_("Device %(tag)s not found.") % {"tag": asset_tag})
+    return device
+
+
+def device_history(*, actor: User, device: Device) -> QuerySet[DeviceHistory]:
+    return device.history.select_related("actor").order_by("-at", "-id")

@@ -1,0 +1,267 @@
+"""Writes to the inventory. Every change to a device writes history rows here."""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.models import User
+from core.permissions import Perm, reaches_school, require
+from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
+
+# The device fields a user edits; each change to one of them is a history row.
+DEVICE_FIELDS = (
+    "asset_tag",
+    "serial_number",
+    "mac_addresses",
+    "model",
+    "school",
+    "room",
+    "status",
+    "purchase_date",
+    "purchase_price",
+    "funding_programme",
+    "warranty_end",
+    "lendable",
+    "notes",
+)
+
+
+def history_value(value: Any) -> str:
+    """How a field value is written into the history: plain text, language-neutral."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date | Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
+def _check_school(actor: User, school: School) -> None:
+    if not reaches_school(actor, school.id):
+        raise NotFound(_("School not found."))
+
+
+def _errors_from(exc: ValidationError) -> list[dict]:
+    return [
+        {"field": field, "message": str(message)}
+        for field, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+def _validate_device(device: Device) -> None:
+    """Field validation plus the rules that span rows, with messages that name the field."""
+    errors: list[dict] = []
+    try:
+        device.full_clean(exclude=["manufacturer"], validate_constraints=False)
+    except ValidationError as exc:
+        errors.extend(_errors_from(exc))
+    if device.room_id and device.school_id and device.room.school_id != device.school_id:
+        errors.append({"field": "room", "message": _("The room belongs to another school.")})
+    others = Device.objects.exclude(pk=device.pk)
+    if device.asset_tag and others.filter(asset_tag__iexact=device.asset_tag).exists():
+        errors.append(
+            {
+                "field": "asset_tag",
+                "message": _("Asset tag %(tag)s is already used by another device.")
+                % {"tag": device.asset_tag},
+            }
+        )
+    if (
+        device.serial_number
+        and others.filter(
+            manufacturer__iexact=device.manufacturer, serial_number__iexact=device.serial_number
+        ).exists()
+    ):
+        errors.append(
+            {
+                "field": "serial_number",
+                "message": _("Serial number %(serial)s of %(manufacturer)s is already used.")
+                % {"serial": device.serial_number, "manufacturer": device.manufacturer},
+            }
+        )
+    if errors:
+        raise ValidationFailed(_("The device could not be saved."), errors=errors)
+
+
+def _save(device: Device) -> None:
+    try:
+        with transaction.atomic():
+            device.save()
+    except IntegrityError as exc:
+        # Another request saved the same asset tag or serial between our check and our write.
+        raise Conflict(
+            _("Another user saved a device with the same asset tag or serial number.")
+        ) from exc
+
+
+def device_create(*, actor: User, **fields: Any) -> Device:
+    """Create a device and its 'created' history row. Validates everything first; raises
+    ValidationFailed naming each bad field, NotFound for a school the actor does not reach."""
+    require(actor, Perm.DEVICE_EDIT)
+    unknown = set(fields) - set(DEVICE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown device fields: {sorted(unknown)}")
+    device = Device(**fields)
+    if device.school_id:
+        _check_school(actor, device.school)
+    device.manufacturer = device.model.manufacturer if device.model_id else ""
+    _validate_device(device)
+    with transaction.atomic():
+        _save(device)
+        DeviceHistory.objects.create(
+            device=device,
+            asset_tag=device.asset_tag,
+            actor=actor,
+            at=timezone.now(),
+            action=DeviceHistory.Action.CREATE,
+        )
+    return device
+
+
+def device_changes(device: Device, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields whose value would change: {field: (old, new)}."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(device, field)
+        if history_value(old) != history_value(new):
+            changes[field] = (old, new)
+    return changes
+
+
+def history_rows(
+    device: Device, changes: dict[str, tuple[Any, Any]], *, actor: User | None, at
+) -> list[DeviceHistory]:
+    return [
+        DeviceHistory(
+            device=device,
+            asset_tag=device.asset_tag,
+            actor=actor,
+            at=at,
+            action=DeviceHistory.Action.UPDATE,
+            field=field,
+            old=history_value(old),
+            new=history_value(new),
+        )
+        for field, (old, new) in changes.items()
+    ]
+
+
+def device_update(*, actor: User, device: Device, **values: Any) -> Device:
+    """Change some fields of a device; one history row per field that really changed.
+    Moving a device to a school the actor does not reach is refused."""
+    require(actor, Perm.DEVICE_EDIT)
+    _check_school(actor, device.school)
+    unknown = set(values) - set(DEVICE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown device fields: {sorted(unknown)}")
+    changes = device_changes(device, values)
+    if not changes:
+        return device
+    for field, (_old, new) in changes.items():
+        setattr(device, field, new)
+    if "school" in changes:
+        _check_school(actor, device.school)
+        if "room" not in changes and device.room_id and device.room.school_id != device.school_id:
+            device.room = None
+            changes["room"] = (changes.get("room", (None,))[0], None)
+    device.manufacturer = device.model.manufacturer
+    _validate_device(device)
+    with transaction.atomic():
+        _save(device)
+        DeviceHistory.objects.bulk_create(
+            history_rows(device, changes, actor=actor, at=timezone.now())
+        )
+    return device
+
+
+def device_delete(*, actor: User, device: Device) -> None:
+    """Delete a device (IT admins only). The deletion is recorded in the history, which
+    keeps the asset tag; retiring a device is a status change, not this."""
+    require(actor, Perm.DEVICE_DELETE)
+    with transaction.atomic():
+        DeviceHistory.objects.create(
+            device=None,
+            asset_tag=device.asset_tag,
+            actor=actor,
+            at=timezone.now(),
+            action=DeviceHistory.Action.DELETE,
+            old=f"{device.model} / {device.serial_number}".strip(" /"),
+        )
+        device.delete()
+
+
+def _validated(obj, *, message: str) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed(message, errors=_errors_from(exc)) from exc
+
+
+def school_save(*, actor: User, school: School) -> School:
+    """Create or change a school (IT admins only)."""
+    require(actor, Perm.SCHOOL_EDIT)
+    _validated(school, message=_("The school could not be saved."))
+    school.save()
+    return school
+
+
+def school_delete(*, actor: User, school: School) -> None:
+    """Delete a school that has no rooms and no devices (IT admins only)."""
+    require(actor, Perm.SCHOOL_EDIT)
+    if school.devices.exists() or school.rooms.exists():
+        raise Conflict(_("A school with rooms or devices cannot be deleted."))
+    school.delete()
+
+
+def room_save(*, actor: User, room: Room) -> Room:
+    """Create or change a room of a school the actor reaches."""
+    require(actor, Perm.ROOM_EDIT)
+    _check_school(actor, room.school)
+    _validated(room, message=_("The room could not be saved."))
+    room.save()
+    return room
+
+
+def room_delete(*, actor: User, room: Room) -> None:
+    require(actor, Perm.ROOM_EDIT)
+    _check_school(actor, room.school)
+    if room.devices.exists():
+        raise Conflict(_("A room with devices cannot be deleted; move the devices first."))
+    room.delete()
+
+
+def device_model_save(*, actor: User, device_model: DeviceModel) -> DeviceModel:
+    """Create or change a device model. Renaming the manufacturer carries over to devices."""
+    require(actor, Perm.DEVICE_MODEL_EDIT)
+    _validated(device_model, message=_("The device model could not be saved."))
+    with transaction.atomic():
+        device_model.save()
+        device_model.devices.exclude(manufacturer=device_model.manufacturer).update(
+            manufacturer=device_model.manufacturer
+        )
+    return device_model
+
+
+def device_model_delete(*, actor: User, device_model: DeviceModel) -> None:
+    require(actor, Perm.DEVICE_MODEL_EDIT)
+    if device_model.devices.exists():
+        raise Conflict(_("A model that devices use cannot be deleted."))
+    device_model.delete()
+
+
+def ensure_actor_may_import(actor: User, schools: Iterable[School]) -> None:
+    require(actor, Perm.DEVICE_IMPORT)
+    for school in schools:
+        if not reaches_school(actor, school.id):
+            raise PermissionDenied(_("You may not import devices for this school."))

@@ -1,0 +1,3 @@
+from lernstatt.celery import app as celery_app
+
+__all__ = ["celery_app"]

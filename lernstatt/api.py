@@ -1,0 +1,91 @@
+"""The one NinjaAPI. Every error leaves it in one shape:
+`{"message": str, "code": str, "errors": [{"field"|"row"+"column": ..., "message": str}]}`."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from core.api import router as core_router
+from core.auth import API_AUTH
+from core.errors import LernstattError
+from inventory.api import router as inventory_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Lernstatt API",
+    version="1",
+    description="Inventory, directory accounts and loan devices of the city's schools.",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+v1 = Router()
+v1.add_router("", core_router)
+v1.add_router("", inventory_router)
+api.add_router("/v1", v1)
+
+
+def error_response(
+    request: HttpRequest, status: int, message: str, code: str, errors: list | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"message": message, "code": code, "errors": errors or []}, status=status
+    )
+
+
+@api.exception_handler(LernstattError)
+def on_domain_error(request: HttpRequest, exc: LernstattError) -> HttpResponse:
+    return error_response(request, exc.status, exc.message, exc.code, exc.errors)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ())]
+        # loc is ("body", "payload", "field") or ("query", "field"): keep what names the field
+        field = ".".join(location[2:] if location[:1] == ["body"] else location[1:])
+        errors.append({"field": field, "message": error.get("msg", "")})
+    return error_response(
+        request, 422, _("Some values are not valid."), "validation_failed", errors
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request, 401, _("Please log in or send a valid API token."), "not_authenticated"
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in exc.message:
+        return error_response(
+            request, 403, _("The page has expired. Reload it and try again."), "csrf_failed"
+        )
+    return error_response(request, exc.status_code, exc.message, "http_error")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return error_response(request, 403, _("You are not allowed to do this."), "permission_denied")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return error_response(
+        request, 500, _("Something went wrong on our side. Nothing was changed."), "server_error"
+    )

@@ -1,0 +1,67 @@
+import os
+
+import pytest
+from django.test import Client
+
+from core.models import Role
+from tests.factories import SchoolFactory, UserFactory
+
+
+def service_missing(reason: str) -> None:
+    """Skip a test whose service is not there, except in CI (LERNSTATT_REQUIRE_SERVICES=1),
+    where a missing service is a failure."""
+    if os.environ.get("LERNSTATT_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def school_a(db):
+    return SchoolFactory(name="Gymnasium am Park", number="165432")
+
+
+@pytest.fixture
+def school_b(db):
+    return SchoolFactory(name="Grundschule Lindenweg", number="123456")
+
+
+@pytest.fixture
+def it_admin(db):
+    return UserFactory(username="admin", role=Role.IT_ADMIN)
+
+
+@pytest.fixture
+def coordinator(school_a):
+    return UserFactory(username="koord", role=Role.COORDINATOR, schools=[school_a])
+
+
+@pytest.fixture
+def teacher(school_a):
+    return UserFactory(username="lehrer", role=Role.TEACHER, schools=[school_a])
+
+
+@pytest.fixture
+def city_staff(db):
+    return UserFactory(username="stadt", role=Role.CITY_STAFF)
+
+
+@pytest.fixture
+def role_users(it_admin, coordinator, teacher, city_staff):
+    return {
+        "it_admin": it_admin,
+        "coordinator": coordinator,
+        "teacher": teacher,
+        "city_staff": city_staff,
+    }
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in test client for a user (session auth, as a browser)."""
+
+    def make(user, *, csrf: bool = False, language: str = "de") -> Client:
+        client = Client(enforce_csrf_checks=csrf, HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(user)
+        return client
+
+    return make
