@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# A cell starting with one of these could be run as a formula by a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def fold(text: str) -> str:
@@ -31,7 +33,11 @@ def clean_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime.datetime | datetime.date):
         return value.strftime("%d.%m.%Y")
-    return str(value).replace("\u00a0", " ").strip()
+    text = str(value).replace("\u00a0", " ").strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+        # An export's guard against formula injection (see core.sheets.write): read it back.
+        return text[1:]
+    return text
 
 
 _DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d")
