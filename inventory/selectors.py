@@ -37,46 +37,57 @@ class DeviceFilters:
     ordering: str = "asset_tag"
 
 
-def school_list(*, actor: User) -> QuerySet[School]:
-    return scope(School.objects.all(), actor, Perm.SCHOOL_VIEW, school_field="id")
+# Every getter takes the permission the caller needs the row for: reading it, or changing it.
+# Fetching with the edit permission puts the role check (403) before the school check (404),
+# so a role that may not edit learns nothing about which objects exist.
 
 
-def school_get(*, actor: User, number: str) -> School:
-    school = school_list(actor=actor).filter(number=number).first()
+def school_list(*, actor: User, perm: Perm = Perm.SCHOOL_VIEW) -> QuerySet[School]:
+    return scope(School.objects.all(), actor, perm, school_field="id")
+
+
+def school_get(*, actor: User, number: str, perm: Perm = Perm.SCHOOL_VIEW) -> School:
+    school = school_list(actor=actor, perm=perm).filter(number=number).first()
     if school is None:
         raise NotFound(_("School %(number)s not found.") % {"number": number})
     return school
 
 
-def room_list(*, actor: User, school: str | None = None) -> QuerySet[Room]:
-    qs = scope(Room.objects.select_related("school"), actor, Perm.ROOM_VIEW)
+def room_list(
+    *, actor: User, school: str | None = None, perm: Perm = Perm.ROOM_VIEW
+) -> QuerySet[Room]:
+    qs = scope(Room.objects.select_related("school"), actor, perm)
     if school:
         qs = qs.filter(school__number=school)
     return qs
 
 
-def room_get(*, actor: User, room_id: int) -> Room:
-    room = room_list(actor=actor).filter(id=room_id).first()
+def room_get(*, actor: User, room_id: int, perm: Perm = Perm.ROOM_VIEW) -> Room:
+    room = room_list(actor=actor, perm=perm).filter(id=room_id).first()
     if room is None:
         raise NotFound(_("Room not found."))
     return room
 
 
-def device_model_list(*, actor: User) -> QuerySet[DeviceModel]:
-    return scope(DeviceModel.objects.all(), actor, Perm.DEVICE_MODEL_VIEW, school_field=None)
+def device_model_list(*, actor: User, perm: Perm = Perm.DEVICE_MODEL_VIEW) -> QuerySet[DeviceModel]:
+    return scope(DeviceModel.objects.all(), actor, perm, school_field=None)
 
 
-def device_model_get(*, actor: User, model_id: int) -> DeviceModel:
-    device_model = device_model_list(actor=actor).filter(id=model_id).first()
+def device_model_get(
+    *, actor: User, model_id: int, perm: Perm = Perm.DEVICE_MODEL_VIEW
+) -> DeviceModel:
+    device_model = device_model_list(actor=actor, perm=perm).filter(id=model_id).first()
     if device_model is None:
         raise NotFound(_("Device model not found."))
     return device_model
 
 
-def device_list(*, actor: User, filters: DeviceFilters | None = None) -> QuerySet[Device]:
+def device_list(
+    *, actor: User, filters: DeviceFilters | None = None, perm: Perm = Perm.DEVICE_VIEW
+) -> QuerySet[Device]:
     """Devices the actor may see, filtered and ordered; `ordering` may start with '-'."""
     filters = filters or DeviceFilters()
-    qs = scope(Device.objects.select_related("model", "school", "room"), actor, Perm.DEVICE_VIEW)
+    qs = scope(Device.objects.select_related("model", "school", "room"), actor, perm)
     if filters.school:
         qs = qs.filter(school__number=filters.school)
     if filters.room is not None:
@@ -107,10 +118,11 @@ def device_list(*, actor: User, filters: DeviceFilters | None = None) -> QuerySe
     return qs.order_by(prefix + sort, "asset_tag" if field != "asset_tag" else "id")
 
 
-def device_get(*, actor: User, asset_tag: str) -> Device:
+def device_get(*, actor: User, asset_tag: str, perm: Perm = Perm.DEVICE_VIEW) -> Device:
     """One device by asset tag (any case); NotFound also when it is outside the actor's
     schools, so its existence does not leak."""
-    device = device_list(actor=actor).filter(asset_tag__iexact=asset_tag.strip()).first()
+    qs = device_list(actor=actor, perm=perm)
+    device = qs.filter(asset_tag__iexact=asset_tag.strip()).first()
     if device is None:
         raise NotFound(_("Device %(tag)s not found.") % {"tag": asset_tag})
     return device

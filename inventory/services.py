@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,10 @@ def history_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, date | Decimal):
+    if isinstance(value, Decimal):
+        # Money has two places in the database; 649 and 649.00 are the same price.
+        return f"{value:.2f}"
+    if isinstance(value, date):
         return str(value)
     if isinstance(value, list):
         return ", ".join(value)
@@ -94,6 +98,14 @@ def _validate_device(device: Device) -> None:
         raise ValidationFailed(_("The device could not be saved."), errors=errors)
 
 
+def device_validate(device: Device) -> None:
+    """Raise ValidationFailed, naming each field, if saving `device` as it is would break a
+    rule that device_create and device_update enforce. Writes nothing: for forms that show
+    the errors next to their fields before anything is saved."""
+    device.manufacturer = device.model.manufacturer if device.model_id else ""
+    _validate_device(device)
+
+
 def _save(device: Device) -> None:
     try:
         with transaction.atomic():
@@ -129,12 +141,21 @@ def device_create(*, actor: User, **fields: Any) -> Device:
     return device
 
 
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, models.Model) or isinstance(new, models.Model):
+        # Rows by identity: two schools can each have a room called "101".
+        return getattr(old, "pk", None) == getattr(new, "pk", None)
+    if isinstance(old, Decimal) and isinstance(new, Decimal):
+        return old == new
+    return history_value(old) == history_value(new)
+
+
 def device_changes(device: Device, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """The fields whose value would change: {field: (old, new)}."""
     changes = {}
     for field, new in values.items():
         old = getattr(device, field)
-        if history_value(old) != history_value(new):
+        if not _same(old, new):
             changes[field] = (old, new)
     return changes
 
@@ -168,13 +189,15 @@ def device_update(*, actor: User, device: Device, **values: Any) -> Device:
     changes = device_changes(device, values)
     if not changes:
         return device
+    if "school" in changes:
+        _check_school(actor, changes["school"][1])
     for field, (_old, new) in changes.items():
         setattr(device, field, new)
-    if "school" in changes:
-        _check_school(actor, device.school)
-        if "room" not in changes and device.room_id and device.room.school_id != device.school_id:
-            device.room = None
-            changes["room"] = (changes.get("room", (None,))[0], None)
+    moved_out_of_room = "room" not in changes and device.room_id is not None
+    if "school" in changes and moved_out_of_room and device.room.school_id != device.school_id:
+        # A device that changes school leaves its old room, unless it was given a new one.
+        changes["room"] = (device.room, None)
+        device.room = None
     device.manufacturer = device.model.manufacturer
     _validate_device(device)
     with transaction.atomic():
@@ -201,18 +224,47 @@ def device_delete(*, actor: User, device: Device) -> None:
         device.delete()
 
 
-def _validated(obj, *, message: str) -> None:
+def _validated(obj, *, message: str, duplicate: tuple[str, str, QuerySet] | None = None) -> None:
+    """full_clean(), with the case-insensitive uniqueness of `duplicate` (field, message,
+    rows that would clash) checked here so that the error names the field."""
+    errors: list[dict] = []
     try:
-        obj.full_clean()
+        obj.full_clean(validate_constraints=duplicate is None)
     except ValidationError as exc:
-        raise ValidationFailed(message, errors=_errors_from(exc)) from exc
+        errors.extend(_errors_from(exc))
+    if duplicate is not None:
+        field, text, clashing = duplicate
+        if clashing.exclude(pk=obj.pk).exists():
+            errors.append({"field": field, "message": text})
+    if errors:
+        raise ValidationFailed(message, errors=errors)
+
+
+def _save_checked(obj: models.Model) -> None:
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        # Another request saved the same name or number between full_clean() and our write.
+        raise Conflict(
+            _("Another user has just saved the same entry. Reload and try again.")
+        ) from exc
+
+
+def _delete_checked(obj: models.Model, *, message: str) -> None:
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (models.ProtectedError, models.RestrictedError, IntegrityError) as exc:
+        # Rows of other apps (classes, loans) may still point at it.
+        raise Conflict(message) from exc
 
 
 def school_save(*, actor: User, school: School) -> School:
     """Create or change a school (IT admins only)."""
     require(actor, Perm.SCHOOL_EDIT)
     _validated(school, message=_("The school could not be saved."))
-    school.save()
+    _save_checked(school)
     return school
 
 
@@ -221,15 +273,23 @@ def school_delete(*, actor: User, school: School) -> None:
     require(actor, Perm.SCHOOL_EDIT)
     if school.devices.exists() or school.rooms.exists():
         raise Conflict(_("A school with rooms or devices cannot be deleted."))
-    school.delete()
+    _delete_checked(school, message=_("The school is still in use and cannot be deleted."))
 
 
 def room_save(*, actor: User, room: Room) -> Room:
     """Create or change a room of a school the actor reaches."""
     require(actor, Perm.ROOM_EDIT)
     _check_school(actor, room.school)
-    _validated(room, message=_("The room could not be saved."))
-    room.save()
+    _validated(
+        room,
+        message=_("The room could not be saved."),
+        duplicate=(
+            "name",
+            _("This school already has a room called %(name)s.") % {"name": room.name},
+            Room.objects.filter(school_id=room.school_id, name__iexact=room.name),
+        ),
+    )
+    _save_checked(room)
     return room
 
 
@@ -238,18 +298,35 @@ def room_delete(*, actor: User, room: Room) -> None:
     _check_school(actor, room.school)
     if room.devices.exists():
         raise Conflict(_("A room with devices cannot be deleted; move the devices first."))
-    room.delete()
+    _delete_checked(room, message=_("The room is still in use and cannot be deleted."))
 
 
 def device_model_save(*, actor: User, device_model: DeviceModel) -> DeviceModel:
     """Create or change a device model. Renaming the manufacturer carries over to devices."""
     require(actor, Perm.DEVICE_MODEL_EDIT)
-    _validated(device_model, message=_("The device model could not be saved."))
-    with transaction.atomic():
-        device_model.save()
-        device_model.devices.exclude(manufacturer=device_model.manufacturer).update(
-            manufacturer=device_model.manufacturer
-        )
+    _validated(
+        device_model,
+        message=_("The device model could not be saved."),
+        duplicate=(
+            "name",
+            _("%(model)s is already in the list of models.") % {"model": device_model},
+            DeviceModel.objects.filter(
+                manufacturer__iexact=device_model.manufacturer, name__iexact=device_model.name
+            ),
+        ),
+    )
+    try:
+        with transaction.atomic():
+            device_model.save()
+            device_model.devices.exclude(manufacturer=device_model.manufacturer).update(
+                manufacturer=device_model.manufacturer
+            )
+    except IntegrityError as exc:
+        # The new manufacturer already has a device with one of this model's serial numbers,
+        # or another user saved the same model in the meantime.
+        raise Conflict(
+            _("Two devices of this manufacturer would have the same serial number.")
+        ) from exc
     return device_model
 
 
@@ -257,7 +334,7 @@ def device_model_delete(*, actor: User, device_model: DeviceModel) -> None:
     require(actor, Perm.DEVICE_MODEL_EDIT)
     if device_model.devices.exists():
         raise Conflict(_("A model that devices use cannot be deleted."))
-    device_model.delete()
+    _delete_checked(device_model, message=_("A model that is still in use cannot be deleted."))
 
 
 def ensure_actor_may_import(actor: User, schools: Iterable[School]) -> None:

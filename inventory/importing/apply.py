@@ -1,0 +1,194 @@
+"""The device import's services: preview (reads only) and apply (all or nothing)."""
+
+from collections import defaultdict
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, NotFound
+from core.models import User
+from core.permissions import Perm, reaches_school, require
+from core.sheets.read import Table, read_table
+from inventory.importing.plan import Plan, device_spellings, expected_headers, plan_device_import
+from inventory.importing.report import ImportReport, Progress, ProgressCallback
+from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
+from inventory.services import history_rows
+
+BATCH = 1000
+
+
+def import_school(*, actor: User, school: School | str | int | None) -> School | None:
+    """The school chosen for a whole import (a School or its number), if the actor reaches
+    it; NotFound otherwise, so that a school outside the actor's reach does not show."""
+    if school is None or school == "":
+        return None
+    if not isinstance(school, School):
+        number = str(school).strip()
+        found = School.objects.filter(number=number.zfill(6) if number.isdigit() else number)
+        school_obj = found.only("id", "number", "name").first()
+    else:
+        school_obj = school
+    if school_obj is None or not reaches_school(actor, school_obj.id):
+        raise NotFound(_("School %(number)s not found.") % {"number": school})
+    return school_obj
+
+
+def read_device_table(*, data: bytes, filename: str) -> Table:
+    return read_table(data, filename, spellings=device_spellings(), expected=expected_headers())
+
+
+def device_import_plan(
+    *,
+    actor: User,
+    data: bytes,
+    filename: str,
+    school: School | str | None = None,
+    create_missing: bool = False,
+    progress: Progress | None = None,
+    steps_per_row: int = 1,
+) -> tuple[Plan, Progress]:
+    """Read the file and decide every row; writes nothing. Raises PermissionDenied,
+    NotFound (school) or FileRejected (unreadable file)."""
+    require(actor, Perm.DEVICE_IMPORT)
+    chosen = import_school(actor=actor, school=school)
+    table = read_device_table(data=data, filename=filename)
+    tracker = progress or Progress(None, 1)
+    tracker.total = table.total_estimate * steps_per_row
+    plan = plan_device_import(
+        actor=actor, table=table, school=chosen, create_missing=create_missing, progress=tracker
+    )
+    return plan, tracker
+
+
+def device_import_preview(
+    *,
+    actor: User,
+    data: bytes,
+    filename: str,
+    school: School | str | None = None,
+    create_missing: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Every row's outcome (create / update / unchanged / error, with changes and errors
+    by row and column) and what would be created. Writes nothing."""
+    plan, tracker = device_import_plan(
+        actor=actor,
+        data=data,
+        filename=filename,
+        school=school,
+        create_missing=create_missing,
+        progress=Progress(progress, 1),
+    )
+    tracker.finish()
+    return plan.report
+
+
+def device_import_apply(
+    *,
+    actor: User,
+    data: bytes,
+    filename: str,
+    school: School | str | None = None,
+    create_missing: bool = False,
+    only_valid: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import the file in one transaction: all rows or none. If any row has an error,
+    nothing is written and the report comes back with `applied` False, unless `only_valid`
+    asks to write the valid rows alone. Raises Conflict (nothing written) when another
+    user saved the same asset tags or serial numbers meanwhile."""
+    plan, tracker = device_import_plan(
+        actor=actor,
+        data=data,
+        filename=filename,
+        school=school,
+        create_missing=create_missing,
+        progress=Progress(progress, 1),
+        steps_per_row=2,
+    )
+    if plan.has_errors and not only_valid:
+        tracker.finish()
+        return plan.report
+    return device_import_write(plan=plan, actor=actor, progress=tracker)
+
+
+def device_import_write(*, plan: Plan, actor: User, progress: Progress) -> ImportReport:
+    """Write a plan: new models and rooms, new devices, changed devices, and a history row
+    for each creation and each changed field, in one transaction. Rows with errors are
+    left out. Raises Conflict if the database refuses a row (written meanwhile)."""
+    now = timezone.now()
+    # The management command may act as the system, which is no row in the database.
+    history_actor = actor if actor.pk else None
+    progress.total = progress.done + len(plan.creates) + len(plan.updates) + 1
+    try:
+        with transaction.atomic():
+            if plan.new_models:
+                DeviceModel.objects.bulk_create(plan.new_models, batch_size=BATCH)
+            if plan.new_rooms:
+                Room.objects.bulk_create(plan.new_rooms, batch_size=BATCH)
+            _create_devices(plan.creates, history_actor, now, progress)
+            _update_devices(plan.updates, history_actor, now, progress)
+    except IntegrityError as exc:
+        raise Conflict(
+            _(
+                "Another user saved devices, models or rooms of this file while it was "
+                "imported. Nothing was imported; please import the file again."
+            )
+        ) from exc
+    progress.finish()
+    plan.report.applied = True
+    return plan.report
+
+
+def _create_devices(
+    creates: list[dict[str, Any]], actor: User | None, now, progress: Progress
+) -> None:
+    for start in range(0, len(creates), BATCH):
+        devices = [
+            Device(manufacturer=fields["model"].manufacturer, **fields)
+            for fields in creates[start : start + BATCH]
+        ]
+        Device.objects.bulk_create(devices, batch_size=BATCH)
+        DeviceHistory.objects.bulk_create(
+            [
+                DeviceHistory(
+                    device=device,
+                    asset_tag=device.asset_tag,
+                    actor=actor,
+                    at=now,
+                    action=DeviceHistory.Action.CREATE,
+                )
+                for device in devices
+            ],
+            batch_size=BATCH,
+        )
+        progress.advance(len(devices))
+
+
+def _update_devices(
+    updates: list[tuple[Device, dict[str, tuple[Any, Any]]]],
+    actor: User | None,
+    now,
+    progress: Progress,
+) -> None:
+    # bulk_update writes one CASE per field, so devices are grouped by the fields that change.
+    groups: dict[tuple[str, ...], list[Device]] = defaultdict(list)
+    history: list[DeviceHistory] = []
+    for device, changes in updates:
+        for key, (_old, new) in changes.items():
+            setattr(device, key, new)
+        fields = set(changes)
+        if "model" in changes:
+            device.manufacturer = device.model.manufacturer
+            fields.add("manufacturer")
+        device.updated_at = now
+        groups[tuple(sorted(fields | {"updated_at"}))].append(device)
+        history.extend(history_rows(device, changes, actor=actor, at=now))
+    for fields, devices in groups.items():
+        for start in range(0, len(devices), BATCH):
+            batch = devices[start : start + BATCH]
+            Device.objects.bulk_update(batch, fields, batch_size=500)
+            progress.advance(len(batch))
+    DeviceHistory.objects.bulk_create(history, batch_size=BATCH)

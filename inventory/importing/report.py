@@ -1,0 +1,75 @@
+"""What an import found or did, row by row: the answer of preview and apply alike."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+OUTCOMES = ("create", "update", "unchanged", "error")
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class RowOutcome:
+    row: int  # the row number as the spreadsheet program shows it
+    outcome: str  # create | update | unchanged | error
+    asset_tag: str
+    changes: list[dict[str, Any]] = field(default_factory=list)  # field, column, old, new
+    errors: list[dict[str, Any]] = field(default_factory=list)  # row, column, message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "outcome": self.outcome,
+            "asset_tag": self.asset_tag,
+            "changes": self.changes,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, int]
+    rows: list[RowOutcome]
+    unknown_columns: list[str]
+    to_create: dict[str, list[dict[str, str]]]
+    header_row: int = 0
+    applied: bool = False
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return [error for row in self.rows for error in row.errors]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": dict(self.counts),
+            "rows": [row.as_dict() for row in self.rows],
+            "unknown_columns": list(self.unknown_columns),
+            "to_create": self.to_create,
+            "header_row": self.header_row,
+            "applied": self.applied,
+        }
+
+
+class Progress:
+    """Calls `callback(done, total)` about every `every` steps; `done` never goes back."""
+
+    def __init__(self, callback: ProgressCallback | None, total: int, *, every: int = 1000):
+        self.callback = callback
+        self.total = max(total, 1)
+        self.every = every
+        self.done = 0
+        self._next = every
+
+    def advance(self, steps: int = 1) -> None:
+        self.done += steps
+        if self.done >= self.total:
+            self.total = self.done + 1  # the estimate was low; stay below 100 % until finish
+        if self.callback is not None and self.done >= self._next:
+            self._next = self.done + self.every
+            self.callback(self.done, self.total)
+
+    def finish(self) -> None:
+        self.total = self.done = max(self.done, 1)
+        if self.callback is not None:
+            self.callback(self.done, self.total)

@@ -1,0 +1,202 @@
+"""Fixtures for tests against real services.
+
+`celery_worker` runs a real `celery worker` process for the whole test session. It reads
+and writes the test database this process uses, takes its tasks from a queue of its own
+(so a developer's worker on the same broker never steals them), and while it runs, tasks
+sent from the tests go to it instead of running eagerly. A test that uses it needs data
+the worker can see, so it also asks for `transactional_db`.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from kombu import Connection
+from kombu.exceptions import OperationalError
+
+from lernstatt.celery import app as celery_app
+from tests.conftest import service_missing
+
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/5"
+READY_TIMEOUT = 60  # seconds; a cold start on a small CI machine takes a few
+STOP_TIMEOUT = 10
+
+
+@dataclass
+class CeleryWorker:
+    process: subprocess.Popen
+    node: str
+    queue: str
+    log_path: Path
+
+    def output(self) -> str:
+        """What the worker printed so far (the end of it, if it is long)."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return text[-20_000:]
+
+
+def worker_database_url() -> str:
+    """A DATABASE_URL for the database this test process really uses: the SQLite file its
+    connection has open, or the PostgreSQL database it is connected to."""
+    config = connection.settings_dict
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA database_list")
+            path = next((row[2] for row in cursor.fetchall() if row[1] == "main"), "")
+            if not path:
+                pytest.fail("The test database is in memory: a worker process cannot share it.")
+            return f"sqlite:///{path}"
+        if connection.vendor != "postgresql":
+            pytest.fail(f"No worker database URL for {connection.vendor}.")
+        cursor.execute("SELECT current_database()")
+        name = cursor.fetchone()[0]
+    auth = quote(config["USER"] or "", safe="")
+    if config["PASSWORD"]:
+        auth += ":" + quote(config["PASSWORD"], safe="")
+    host = quote(config["HOST"] or "", safe="")
+    port = f":{config['PORT']}" if config["PORT"] else ""
+    options = {k: v for k, v in config["OPTIONS"].items() if isinstance(v, str | int)}
+    query = f"?{urlencode(options)}" if options else ""
+    return f"postgres://{auth}@{host}{port}/{quote(name, safe='')}{query}"
+
+
+def _broker_reachable(url: str) -> str | None:
+    """None if the broker answers, else why not."""
+    try:
+        with Connection(url, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=5)
+    except (OperationalError, OSError) as exc:
+        return f"Celery broker {url} is not reachable: {exc}"
+    return None
+
+
+def _reset_connections() -> None:
+    """Celery keeps the broker pool, the queue and routing tables and the result backend
+    from their first use; drop them so that changed settings take effect."""
+    celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
+    celery_app._backend_cache = None
+    celery_app._local = threading.local()
+
+
+def _stop(worker: CeleryWorker) -> None:
+    if worker.process.poll() is not None:
+        return
+    worker.process.terminate()  # SIGTERM: a warm shutdown, the running task may finish
+    try:
+        worker.process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait(STOP_TIMEOUT)
+
+
+def _delete_queue(name: str) -> None:
+    # Declared on this channel first, so kombu knows the binding it has to remove too.
+    with celery_app.connection_for_write() as conn:
+        queue = celery_app.amqp.queues[name](conn.default_channel)
+        queue.declare()
+        queue.delete()
+
+
+def _wait_until_ready(worker: CeleryWorker) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if worker.process.poll() is not None:
+            pytest.fail(
+                f"The Celery worker exited with code {worker.process.returncode}:\n"
+                + worker.output()
+            )
+        if celery_app.control.ping(destination=[worker.node], timeout=0.5):
+            return
+    _stop(worker)
+    pytest.fail(f"The Celery worker did not answer within {READY_TIMEOUT} s:\n" + worker.output())
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker) -> Iterator[CeleryWorker]:
+    """A real Celery worker on the test database, for the whole session."""
+    broker_url = settings.CELERY_BROKER_URL or DEFAULT_BROKER_URL
+    backend_url = broker_url
+    problem = _broker_reachable(broker_url)
+    if problem:
+        service_missing(problem)
+    with django_db_blocker.unblock():
+        database_url = worker_database_url()
+    tag = uuid.uuid4().hex[:10]
+    queue = f"lernstatt-test-{tag}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lernstatt.settings",
+        "DATABASE_URL": database_url,
+        "LERNSTATT_VAR_DIR": str(settings.VAR_DIR),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_RESULT_BACKEND": backend_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    overrides = {
+        "broker_url": broker_url,
+        "result_backend": backend_url,
+        "task_always_eager": False,
+        "task_default_queue": queue,
+    }
+    saved = {key: celery_app.conf[key] for key in overrides}
+    log_dir = tempfile.mkdtemp(prefix="lernstatt-celery-")
+    log_path = Path(log_dir) / "worker.log"
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "lernstatt",
+        "worker",
+        "--pool=solo",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel=warning",
+        f"--queues={queue}",
+        f"--hostname={queue}@localhost",
+    ]
+    celery_app.conf.update(overrides)
+    _reset_connections()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    worker = CeleryWorker(
+        process=process, node=f"{queue}@localhost", queue=queue, log_path=log_path
+    )
+    try:
+        _wait_until_ready(worker)
+        yield worker
+    finally:
+        _stop(worker)
+        try:
+            _delete_queue(queue)
+        finally:
+            celery_app.conf.update(saved)
+            _reset_connections()
+        if worker.process.returncode not in (0, None):
+            print(f"\nThe Celery worker ended with code {worker.process.returncode}:")
+            print(worker.output())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failed test that used the worker shows what the worker printed."""
+    report = yield
+    worker = getattr(item, "funcargs", {}).get("celery_worker")
+    if report.failed and isinstance(worker, CeleryWorker):
+        report.sections.append(("Celery worker output", worker.output() or "(nothing)"))
+    return report
