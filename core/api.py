@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from core import tokens
 from core.schemas import ApiTokenCreatedOut, ApiTokenIn, ApiTokenOut, MeOut
@@ -20,8 +20,11 @@ def token_list(request: HttpRequest):
 @router.post("/me/tokens", response={201: ApiTokenCreatedOut})
 def token_create(request: HttpRequest, payload: ApiTokenIn):
     token, key = tokens.api_token_create(user=request.user, name=payload.name)
-    return 201, ApiTokenCreatedOut(
-        id=token.id, name=token.name, hint=token.hint, created_at=token.created_at, key=key
+    return Status(
+        201,
+        ApiTokenCreatedOut(
+            id=token.id, name=token.name, hint=token.hint, created_at=token.created_at, key=key
+        ),
     )
 
 

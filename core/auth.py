@@ -24,4 +24,14 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-API_AUTH = [TokenAuth(), SessionAuth()]
+class BrowserSessionAuth(SessionAuth):
+    """The browser session. Without a logged-in session there is nothing for CSRF to
+    protect, so such a request ends as 401 (not logged in), not as a CSRF error."""
+
+    def __call__(self, request: HttpRequest):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+API_AUTH = [TokenAuth(), BrowserSessionAuth()]

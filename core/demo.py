@@ -31,12 +31,6 @@ from inventory.models import (
 )
 
 CITY = "Musterstadt"
-FUNDING_PROGRAMMES = (
-    "DigitalPakt Schule",
-    "Sofortausstattungsprogramm",
-    "Medienentwicklungsplan",
-    "Schulträger Haushalt",
-)
 # The generated data is fixed by the seed alone, never by today's date.
 _FIRST_DAY, _LAST_DAY = date(2016, 1, 4), date(2026, 10, 30)
 _BERLIN = ZoneInfo("Europe/Berlin")
@@ -206,9 +200,8 @@ def _create_users() -> dict[str, User]:
             last_name=login.last_name,
             email=f"{login.username}@musterstadt.example",
             role=login.role,
-            # The IT admin looks after everything, the Django admin site included.
+            # The Django admin is the IT admins' tool (see core.admin).
             is_staff=login.role == Role.IT_ADMIN,
-            is_superuser=login.role == Role.IT_ADMIN,
         )
         user.set_password(login.password)
         user.save()

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
+from django.forms.models import construct_instance
 from django.http import HttpRequest
 
 from core.admin import ItAdminOnly
@@ -78,17 +79,19 @@ class DeviceForm(forms.ModelForm):
         fields = services.DEVICE_FIELDS
 
     def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.errors:
-            return
-        # The rules that span rows (room of the device's school, asset tag and serial number
-        # unique) are the services'; run them here so they show next to the fields.
+        # Instead of the model's own checks (whose constraint errors only say "constraint
+        # violated"), the services' validation: the same rules device_create/device_update
+        # enforce, with messages that name the field.
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
         try:
             services.device_validate(self.instance)
         except ValidationFailed as exc:
             for error in exc.errors:
                 field = error.get("field")
-                self.add_error(field if field in self.fields else None, error["message"])
+                if field not in self.fields:
+                    self.add_error(None, error["message"])
+                elif field not in self._errors:
+                    self.add_error(field, error["message"])
 
 
 class DeviceHistoryInline(ItAdminOnly, admin.TabularInline):

@@ -43,7 +43,8 @@ class DeviceFilters:
 
 
 def school_list(*, actor: User, perm: Perm = Perm.SCHOOL_VIEW) -> QuerySet[School]:
-    return scope(School.objects.all(), actor, perm, school_field="id")
+    # Names repeat ("Grundschule Mitte"); the number makes the order, and so pages, stable.
+    return scope(School.objects.order_by("name", "number"), actor, perm, school_field="id")
 
 
 def school_get(*, actor: User, number: str, perm: Perm = Perm.SCHOOL_VIEW) -> School:
@@ -56,7 +57,11 @@ def school_get(*, actor: User, number: str, perm: Perm = Perm.SCHOOL_VIEW) -> Sc
 def room_list(
     *, actor: User, school: str | None = None, perm: Perm = Perm.ROOM_VIEW
 ) -> QuerySet[Room]:
-    qs = scope(Room.objects.select_related("school"), actor, perm)
+    qs = scope(
+        Room.objects.select_related("school").order_by("school__name", "school__number", "name"),
+        actor,
+        perm,
+    )
     if school:
         qs = qs.filter(school__number=school)
     return qs

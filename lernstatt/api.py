@@ -39,6 +39,11 @@ def error_response(
     )
 
 
+def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """Any path under /api/ that no endpoint answers, in the one error shape."""
+    return error_response(request, 404, _("Not found."), "not_found")
+
+
 @api.exception_handler(LernstattError)
 def on_domain_error(request: HttpRequest, exc: LernstattError) -> HttpResponse:
     return error_response(request, exc.status, exc.message, exc.code, exc.errors)

@@ -139,9 +139,10 @@ def _ole_rejection(data: bytes, name: str) -> FileRejected:
     # Encrypted .xlsx files and old .xls files share the OLE container; the names of the
     # streams inside (UTF-16) tell them apart.
     head = data[: 1024 * 1024]
-    if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode(
-        "utf-16-le"
-    ) in head:
+    if (
+        "EncryptedPackage".encode("utf-16-le") in head
+        or "EncryptionInfo".encode("utf-16-le") in head
+    ):
         return FileRejected(
             _(
                 "“%(name)s” is protected by a password. Open it in Excel, save it without "
@@ -187,9 +188,7 @@ def _check_zip(archive: zipfile.ZipFile, size: int, name: str) -> None:
     if len(entries) > MAX_ZIP_ENTRIES or sum(info.file_size for info in entries) > limit:
         raise bomb
     for info in entries:
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(
-            info.compress_size, 1
-        ):
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise bomb
     unpacked = 0
     for info in entries:

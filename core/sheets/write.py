@@ -140,7 +140,7 @@ def csv_cell(value: object, kind: str = "text") -> str:
     if isinstance(value, str):
         return guard_formula(value)
     if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
+        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
     _check_cell(value)
     if isinstance(value, Decimal | int | float):
         if kind == "money":

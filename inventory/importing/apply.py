@@ -11,7 +11,15 @@ from core.errors import Conflict, NotFound
 from core.models import User
 from core.permissions import Perm, reaches_school, require
 from core.sheets.read import Table, read_table
-from inventory.importing.plan import Plan, device_spellings, expected_headers, plan_device_import
+from inventory.importing.bulk import insert_rows, update_rows
+from inventory.importing.plan import (
+    FOREIGN_KEYS,
+    Plan,
+    StoredDevice,
+    device_spellings,
+    expected_headers,
+    plan_device_import,
+)
 from inventory.importing.report import ImportReport, Progress, ProgressCallback
 from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
 from inventory.services import history_rows
@@ -142,53 +150,92 @@ def device_import_write(*, plan: Plan, actor: User, progress: Progress) -> Impor
     return plan.report
 
 
+# Every column of a new device, in the order insert_rows gets them.
+DEVICE_INSERT = (
+    "asset_tag",
+    "serial_number",
+    "manufacturer",
+    "mac_addresses",
+    "model_id",
+    "school_id",
+    "room_id",
+    "status",
+    "purchase_date",
+    "purchase_price",
+    "funding_programme",
+    "warranty_end",
+    "lendable",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+HISTORY_INSERT = ("device_id", "asset_tag", "actor_id", "at", "action", "field", "old", "new")
+
+
 def _create_devices(
     creates: list[dict[str, Any]], actor: User | None, now, progress: Progress
 ) -> None:
-    for start in range(0, len(creates), BATCH):
-        devices = [
-            Device(manufacturer=fields["model"].manufacturer, **fields)
-            for fields in creates[start : start + BATCH]
-        ]
-        Device.objects.bulk_create(devices, batch_size=BATCH)
-        DeviceHistory.objects.bulk_create(
-            [
-                DeviceHistory(
-                    device=device,
-                    asset_tag=device.asset_tag,
-                    actor=actor,
-                    at=now,
-                    action=DeviceHistory.Action.CREATE,
-                )
-                for device in devices
-            ],
-            batch_size=BATCH,
-        )
-        progress.advance(len(devices))
+    if not creates:
+        return
+    defaults = {
+        field.attname: field.get_default()
+        for field in Device._meta.concrete_fields
+        if field.attname in DEVICE_INSERT
+    }
+    rows = []
+    for fields in creates:
+        values = {**defaults, **fields, "created_at": now, "updated_at": now}
+        model, school, room = values.pop("model"), values.pop("school"), values.pop("room", None)
+        values["manufacturer"] = model.manufacturer
+        values["model_id"], values["school_id"] = model.pk, school.pk
+        values["room_id"] = room.pk if room is not None else None
+        rows.append([values[name] for name in DEVICE_INSERT])
+    insert_rows(Device, DEVICE_INSERT, rows)
+    progress.advance(len(rows) // 2)
+    # The new devices' ids, for their history: all carry this import's creation time.
+    tags = {fields["asset_tag"] for fields in creates}
+    created = Device.objects.filter(created_at=now).values_list("id", "asset_tag")
+    actor_id = actor.pk if actor is not None else None
+    action = DeviceHistory.Action.CREATE
+    insert_rows(
+        DeviceHistory,
+        HISTORY_INSERT,
+        (
+            (device_id, tag, actor_id, now, action, "", "", "")
+            for device_id, tag in created.iterator(chunk_size=5000)
+            if tag in tags
+        ),
+    )
+    progress.advance(len(rows) - len(rows) // 2)
 
 
 def _update_devices(
-    updates: list[tuple[Device, dict[str, tuple[Any, Any]]]],
+    updates: list[tuple[StoredDevice, dict[str, tuple[Any, Any]]]],
     actor: User | None,
     now,
     progress: Progress,
 ) -> None:
-    # bulk_update writes one CASE per field, so devices are grouped by the fields that change.
-    groups: dict[tuple[str, ...], list[Device]] = defaultdict(list)
+    # One UPDATE statement per set of changed fields, run for every device in the set.
+    groups: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
     history: list[DeviceHistory] = []
-    for device, changes in updates:
+    for stored, changes in updates:
+        values: dict[str, Any] = {"updated_at": now}
         for key, (_old, new) in changes.items():
-            setattr(device, key, new)
-        fields = set(changes)
+            if key in FOREIGN_KEYS:
+                values[f"{key}_id"] = new.pk if new is not None else None
+            else:
+                values[key] = new
         if "model" in changes:
-            device.manufacturer = device.model.manufacturer
-            fields.add("manufacturer")
-        device.updated_at = now
-        groups[tuple(sorted(fields | {"updated_at"}))].append(device)
+            values["manufacturer"] = changes["model"][1].manufacturer
+        names = tuple(sorted(values))
+        groups[names].append([stored.id, *(values[name] for name in names)])
+        device = Device(id=stored.id, asset_tag=stored.asset_tag)
         history.extend(history_rows(device, changes, actor=actor, at=now))
-    for fields, devices in groups.items():
-        for start in range(0, len(devices), BATCH):
-            batch = devices[start : start + BATCH]
-            Device.objects.bulk_update(batch, fields, batch_size=500)
-            progress.advance(len(batch))
-    DeviceHistory.objects.bulk_create(history, batch_size=BATCH)
+    for names, rows in groups.items():
+        update_rows(Device, names, rows)
+        progress.advance(len(rows))
+    insert_rows(
+        DeviceHistory,
+        HISTORY_INSERT,
+        ([getattr(entry, name) for name in HISTORY_INSERT] for entry in history),
+    )

@@ -58,13 +58,40 @@ def expected_headers() -> list[str]:
     return [str(column.header) for column in DEVICE_COLUMNS if column.key in keys]
 
 
+class StoredDevice:
+    """A device as stored, read as plain values: cheaper than a model instance, and all
+    that comparing a row with it needs."""
+
+    __slots__ = (
+        "id",
+        "asset_tag",
+        "serial_number",
+        "manufacturer",
+        "mac_addresses",
+        "model_id",
+        "school_id",
+        "room_id",
+        "status",
+        "purchase_date",
+        "purchase_price",
+        "funding_programme",
+        "warranty_end",
+        "lendable",
+        "notes",
+    )
+
+    def __init__(self, *values: Any):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
 @dataclass
 class _Row:
     row: int
     values: dict[str, Any]
     errors: list[dict[str, Any]]
     tag: str = ""
-    device: Device | None = None
+    device: StoredDevice | None = None
     final: dict[str, Any] = field(default_factory=dict)  # a new device's fields
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
@@ -73,7 +100,7 @@ class _Row:
 class Plan:
     report: ImportReport
     creates: list[dict[str, Any]]  # the fields of each new device
-    updates: list[tuple[Device, dict[str, tuple[Any, Any]]]]
+    updates: list[tuple[StoredDevice, dict[str, tuple[Any, Any]]]]
     new_models: list[DeviceModel]
     new_rooms: list[Room]
 
@@ -123,7 +150,13 @@ class _Planner:
                 cached = {} if column.kind in CACHED_KINDS else None
                 limit = TEXT_LIMITS.get(column.key)
                 columns.append(
-                    (column.key, self.table.columns[column.key], PARSERS[column.kind], cached, limit)
+                    (
+                        column.key,
+                        self.table.columns[column.key],
+                        PARSERS[column.kind],
+                        cached,
+                        limit,
+                    )
                 )
         rows = []
         for number, cells in self.table.rows():
@@ -191,13 +224,15 @@ class _Planner:
             self.models_by_name[model.name.lower()].append(model)
 
         tags = sorted({row.tag.lower() for row in rows if row.tag})
-        self.devices: dict[str, Device] = {}
+        self.devices: dict[str, StoredDevice] = {}
         for chunk in _chunks(tags):
-            for device in (
+            found = (
                 Device.objects.annotate(tag_key=Lower("asset_tag"))
                 .filter(tag_key__in=chunk)
-                .defer("created_at")
-            ):
+                .values_list(*StoredDevice.__slots__)
+            )
+            for values in found:
+                device = StoredDevice(*values)
                 self.devices[device.asset_tag.lower()] = device
 
         wanted = {device.school_id for device in self.devices.values()}
@@ -264,7 +299,7 @@ class _Planner:
         else:
             row.changes = self.compare(device, final)
 
-    def resolve_school(self, row: _Row, device: Device | None) -> School | None:
+    def resolve_school(self, row: _Row, device: StoredDevice | None) -> School | None:
         text = row.values.get("school") or ""
         if text:
             school = self.find_school(text)
@@ -310,7 +345,7 @@ class _Planner:
             )
         return None
 
-    def resolve_model(self, row: _Row, device: Device | None) -> DeviceModel | None:
+    def resolve_model(self, row: _Row, device: StoredDevice | None) -> DeviceModel | None:
         values = row.values
         name = values.get("model") or ""
         manufacturer = values.get("manufacturer") or ""
@@ -358,7 +393,7 @@ class _Planner:
         self.new_models[key] = model
         return model
 
-    def resolve_room(self, row: _Row, device: Device | None, school: School | None):
+    def resolve_room(self, row: _Row, device: StoredDevice | None, school: School | None):
         """The row's room, None to clear it, or False to leave it as it is."""
         if "room" not in row.values:
             if device is not None and school is not None and device.room_id:
@@ -392,7 +427,7 @@ class _Planner:
         self.new_rooms[key] = room
         return room
 
-    def compare(self, device: Device, final: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    def compare(self, device: StoredDevice, final: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
         changes: dict[str, tuple[Any, Any]] = {}
         lookups = {"model": self.models_by_id, "school": self.schools_by_id}
         lookups["room"] = self.rooms_by_id
@@ -403,10 +438,7 @@ class _Planner:
                 if new is None and old_id is None:
                     continue
                 if new is None or new.pk is None or new.pk != old_id:
-                    old = lookups[key].get(old_id) if old_id is not None else None
-                    if old is None and old_id is not None:
-                        old = getattr(device, key)  # not among the loaded rows; rare
-                    changes[key] = (old, new)
+                    changes[key] = (lookups[key].get(old_id), new)
         # Most cells are equal to what is stored; only the others go through the history's
         # own comparison, so a change means the same here as for a single edit.
         different = {key: new for key, new in final.items() if getattr(device, key) != new}
@@ -465,7 +497,7 @@ class _Planner:
                         % {"serial": serial, "manufacturer": manufacturer},
                     )
 
-    def _after(self, device: Device, changes: dict, key: str):
+    def _after(self, device: StoredDevice, changes: dict, key: str):
         if key in changes:
             return changes[key][1]
         if key == "model":

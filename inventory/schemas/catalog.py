@@ -142,7 +142,7 @@ class DeviceOut(Schema):
     room: RoomRef | None
     status: str
     purchase_date: date | None
-    purchase_price: Decimal | None
+    purchase_price: Decimal | None = Field(..., description='EUR, as a string: "649.00"')
     funding_programme: str
     warranty_end: date | None
     lendable: bool

@@ -15,11 +15,6 @@ from tests.factories import DeviceFactory, RoomFactory, UserFactory
 LERNSTATT_APPS = {"core", "inventory", "accounts", "scheduling"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def staff_it_admin(db):
     return UserFactory(username="itadmin", role=Role.IT_ADMIN, is_staff=True)
@@ -213,3 +208,15 @@ def test_users_who_are_not_staff_are_sent_to_the_login(it_admin):
     response = client.get(url(Device, "changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_duplicate_asset_tag_in_the_admin_is_named_at_the_field(admin_client, device, school_a):
+    DeviceFactory(asset_tag="INV-2", school=school_a)
+    data = form_data(admin_client.get(url(Device, "change", device.pk)))
+    data["asset_tag"] = "inv-2"
+    response = admin_client.post(url(Device, "change", device.pk), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["asset_tag"]
+    device.refresh_from_db()
+    assert device.asset_tag == "INV-1"

@@ -1,17 +1,11 @@
 """Every error of the API has one shape: {"message", "code", "errors": [{"field", "message"}]},
 German by default and English when the browser asks for it."""
 
-import pytest
 from django.test import Client
 
 from inventory import services
 from inventory.models import Device, DeviceHistory
 from tests.factories import DeviceFactory, DeviceModelFactory
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def post(client, url, data, **extra):

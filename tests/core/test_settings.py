@@ -76,7 +76,9 @@ def embedded(tmp_path_factory) -> tuple[Path, dict]:
     ids=["missing", "short", "development-key"],
 )
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, secret_key):
-    variables = {**PRODUCTION, "DJANGO_SECRET_KEY": secret_key or ""}
+    variables = {**PRODUCTION, "DJANGO_SECRET_KEY": secret_key}
+    if secret_key is None:
+        del variables["DJANGO_SECRET_KEY"]
 
     result = manage("check", var_dir=tmp_path, **variables)
 

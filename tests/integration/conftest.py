@@ -1,20 +1,21 @@
 """Fixtures for tests against real services.
 
-`celery_worker` runs a real `celery worker` process for the whole test session. It reads
-and writes the test database this process uses, takes its tasks from a queue of its own
-(so a developer's worker on the same broker never steals them), and while it runs, tasks
-sent from the tests go to it instead of running eagerly. A test that uses it needs data
-the worker can see, so it also asks for `transactional_db`.
+`celery_worker` is a real `celery worker` process, started once per session
+(`celery_worker_process`). It uses the test database this process uses and a queue of
+its own, so a developer's worker on the same broker never takes its tasks. During a test
+that asks for `celery_worker`, tasks are sent to it instead of running eagerly; after the
+test, Celery is set back to what the settings say. Such a test needs data the worker can
+see, so it asks for `transactional_db` too.
 """
 
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -22,8 +23,9 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.conf import settings
 from django.db import connection
-from kombu import Connection
+from kombu import Connection, pools
 from kombu.exceptions import OperationalError
+from kombu.utils.url import maybe_sanitize_url
 
 from lernstatt.celery import app as celery_app
 from tests.conftest import service_missing
@@ -38,6 +40,7 @@ class CeleryWorker:
     process: subprocess.Popen
     node: str
     queue: str
+    broker_url: str
     log_path: Path
 
     def output(self) -> str:
@@ -77,17 +80,37 @@ def _broker_reachable(url: str) -> str | None:
         with Connection(url, connect_timeout=3) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=5)
     except (OperationalError, OSError) as exc:
-        return f"Celery broker {url} is not reachable: {exc}"
+        return f"Celery broker {maybe_sanitize_url(url)} is not reachable: {exc}"
     return None
 
 
 def _reset_connections() -> None:
     """Celery keeps the broker pool, the queue and routing tables and the result backend
     from their first use; drop them so that changed settings take effect."""
+    pools.reset()  # closes the broker connections and forgets them
     celery_app._pool = None
     celery_app.__dict__.pop("amqp", None)
     celery_app._backend_cache = None
     celery_app._local = threading.local()
+
+
+@contextmanager
+def sending_to(worker: CeleryWorker) -> Iterator[None]:
+    """Within the block, tasks are sent to `worker` instead of running eagerly."""
+    overrides = {
+        "broker_url": worker.broker_url,
+        "result_backend": worker.broker_url,
+        "task_always_eager": False,
+        "task_default_queue": worker.queue,
+    }
+    saved = {key: celery_app.conf[key] for key in overrides}
+    celery_app.conf.update(overrides)
+    _reset_connections()
+    try:
+        yield
+    finally:
+        celery_app.conf.update(saved)
+        _reset_connections()
 
 
 def _stop(worker: CeleryWorker) -> None:
@@ -101,14 +124,6 @@ def _stop(worker: CeleryWorker) -> None:
         worker.process.wait(STOP_TIMEOUT)
 
 
-def _delete_queue(name: str) -> None:
-    # Declared on this channel first, so kombu knows the binding it has to remove too.
-    with celery_app.connection_for_write() as conn:
-        queue = celery_app.amqp.queues[name](conn.default_channel)
-        queue.declare()
-        queue.delete()
-
-
 def _wait_until_ready(worker: CeleryWorker) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
@@ -119,77 +134,69 @@ def _wait_until_ready(worker: CeleryWorker) -> None:
             )
         if celery_app.control.ping(destination=[worker.node], timeout=0.5):
             return
-    _stop(worker)
     pytest.fail(f"The Celery worker did not answer within {READY_TIMEOUT} s:\n" + worker.output())
 
 
+def _delete_queue(worker: CeleryWorker) -> None:
+    # Declared on this channel first, so kombu knows the binding it has to remove too.
+    with celery_app.connection_for_write() as conn:
+        queue = celery_app.amqp.queues[worker.queue](conn.default_channel)
+        queue.declare()
+        queue.delete()
+
+
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker) -> Iterator[CeleryWorker]:
-    """A real Celery worker on the test database, for the whole session."""
+def celery_worker_process(
+    django_db_setup, django_db_blocker, tmp_path_factory
+) -> Iterator[CeleryWorker]:
+    """A real `celery worker` process on the test database, started once per session."""
     broker_url = settings.CELERY_BROKER_URL or DEFAULT_BROKER_URL
-    backend_url = broker_url
     problem = _broker_reachable(broker_url)
     if problem:
         service_missing(problem)
     with django_db_blocker.unblock():
         database_url = worker_database_url()
-    tag = uuid.uuid4().hex[:10]
-    queue = f"lernstatt-test-{tag}"
+    queue = f"lernstatt-test-{uuid.uuid4().hex[:10]}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lernstatt.settings",
         "DATABASE_URL": database_url,
         "LERNSTATT_VAR_DIR": str(settings.VAR_DIR),
         "CELERY_BROKER_URL": broker_url,
-        "CELERY_RESULT_BACKEND": backend_url,
+        "CELERY_RESULT_BACKEND": broker_url,
         "PYTHONUNBUFFERED": "1",
     }
-    overrides = {
-        "broker_url": broker_url,
-        "result_backend": backend_url,
-        "task_always_eager": False,
-        "task_default_queue": queue,
-    }
-    saved = {key: celery_app.conf[key] for key in overrides}
-    log_dir = tempfile.mkdtemp(prefix="lernstatt-celery-")
-    log_path = Path(log_dir) / "worker.log"
     command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "lernstatt",
-        "worker",
-        "--pool=solo",
-        "--without-heartbeat",
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel=warning",
+        *(sys.executable, "-m", "celery", "-A", "lernstatt", "worker", "--pool=solo"),
+        *("--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=warning"),
         f"--queues={queue}",
         f"--hostname={queue}@localhost",
     ]
-    celery_app.conf.update(overrides)
-    _reset_connections()
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    worker = CeleryWorker(
-        process=process, node=f"{queue}@localhost", queue=queue, log_path=log_path
-    )
+    worker = CeleryWorker(process, f"{queue}@localhost", queue, broker_url, log_path)
     try:
-        _wait_until_ready(worker)
+        with sending_to(worker):
+            _wait_until_ready(worker)
         yield worker
     finally:
         _stop(worker)
-        try:
-            _delete_queue(queue)
-        finally:
-            celery_app.conf.update(saved)
-            _reset_connections()
+        with sending_to(worker):
+            _delete_queue(worker)
         if worker.process.returncode not in (0, None):
             print(f"\nThe Celery worker ended with code {worker.process.returncode}:")
             print(worker.output())
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process: CeleryWorker) -> Iterator[CeleryWorker]:
+    """The session's Celery worker; during the test, tasks are sent to it instead of
+    running eagerly. Ask for `transactional_db` too: the worker sees only committed data."""
+    with sending_to(celery_worker_process):
+        yield celery_worker_process
 
 
 @pytest.hookimpl(wrapper=True)

@@ -4,11 +4,6 @@ from inventory.models import DeviceModel, Room, School
 from tests.factories import DeviceFactory, DeviceModelFactory, RoomFactory, SchoolFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post(client, url, data):
     return client.post(url, data, content_type="application/json")
 
@@ -196,3 +191,36 @@ def test_a_device_model_in_use_cannot_be_deleted_but_an_unused_one_can(
     assert client.delete(f"/api/v1/device-models/{used.id}").status_code == 409
     assert client.delete(f"/api/v1/device-models/{unused.id}").status_code == 204
     assert list(DeviceModel.objects.all()) == [used]
+
+
+def test_a_coordinator_lists_only_the_rooms_of_their_schools(
+    client_for, coordinator, school_a, school_b
+):
+    RoomFactory(school=school_a, name="A1")
+    RoomFactory(school=school_b, name="B1")
+    response = client_for(coordinator).get("/api/v1/rooms")
+    assert [r["name"] for r in response.json()["items"]] == ["A1"]
+
+
+@pytest.mark.parametrize(
+    ("url", "make"),
+    [
+        ("/api/v1/schools", lambda n, school: SchoolFactory.create_batch(n)),
+        ("/api/v1/rooms", lambda n, school: RoomFactory.create_batch(n, school=school)),
+        ("/api/v1/device-models", lambda n, school: DeviceModelFactory.create_batch(n)),
+    ],
+)
+def test_lists_take_the_same_number_of_queries_for_5_or_120_rows(
+    client_for, it_admin, school_a, url, make, django_assert_max_num_queries
+):
+    client = client_for(it_admin)
+
+    def count_queries() -> int:
+        with django_assert_max_num_queries(4) as queries:  # session, user, count, page
+            assert client.get(url, {"limit": 500}).status_code == 200
+        return len(queries)
+
+    make(5, school_a)
+    few = count_queries()
+    make(115, school_a)
+    assert count_queries() == few

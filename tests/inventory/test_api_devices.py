@@ -2,15 +2,12 @@ import datetime
 
 import pytest
 
+from core.models import Role
+from inventory import services
 from inventory.models import Category, Device, DeviceHistory, Status
-from tests.factories import DeviceFactory, DeviceModelFactory, RoomFactory
+from tests.factories import DeviceFactory, DeviceModelFactory, RoomFactory, UserFactory
 
 URL = "/api/v1/devices"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -65,6 +62,7 @@ def test_creating_a_device_answers_201_with_school_model_and_room(
     assert body["room"] == {"id": room_a.id, "name": "E12"}
     assert body["mac_addresses"] == ["AA:BB:CC:DD:EE:FF"]
     assert body["status"] == "in_stock"
+    assert body["purchase_price"] == "899.90"
     device = Device.objects.get(asset_tag="INV-7")
     assert str(device.purchase_price) == "899.90"
     assert DeviceHistory.objects.filter(device=device, action="create", actor=coordinator).exists()
@@ -351,3 +349,27 @@ def test_mac_addresses_that_are_not_mac_addresses_are_refused(
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["mac_addresses"]
+
+
+def test_the_history_takes_the_same_number_of_queries_for_5_or_120_entries(
+    client_for, coordinator, school_a, django_assert_max_num_queries
+):
+    DeviceFactory(asset_tag="INV-1", school=school_a)
+    client = client_for(coordinator)
+    editors = [UserFactory(role=Role.IT_ADMIN) for _ in range(3)]
+
+    def record(n: int) -> None:
+        device = Device.objects.get()
+        for i in range(n):
+            services.device_update(actor=editors[i % 3], device=device, notes=f"{n}-{i}")
+
+    def count_queries() -> int:
+        # session, user, the coordinator's schools, the device, count, page
+        with django_assert_max_num_queries(6) as queries:
+            assert client.get(f"{URL}/INV-1/history", {"limit": 500}).status_code == 200
+        return len(queries)
+
+    record(5)
+    few = count_queries()
+    record(115)
+    assert count_queries() == few

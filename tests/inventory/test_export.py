@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
-from core.errors import PermissionDenied
+from core.errors import PermissionDenied, ValidationFailed
 from core.sheets.write import MONEY_FORMAT
 from inventory.columns import DEVICE_COLUMNS
 from inventory.exporting import device_export
@@ -198,6 +198,12 @@ def test_csv_export_is_for_german_excel_with_umlauts_and_quoting_intact(it_admin
     assert rows["INV-0004"]["Serial number"] == "000123"
 
 
+def test_export_refuses_an_unknown_format(it_admin, devices):
+    with pytest.raises(ValidationFailed) as refused:
+        device_export(actor=it_admin, fmt="pdf")
+    assert refused.value.errors[0]["field"] == "format"
+
+
 def test_export_filename_names_the_devices_and_the_day(it_admin, devices):
     _data, export = export_bytes(it_admin, "csv")
     assert export.filename == f"devices-{timezone.localdate():%Y-%m-%d}.csv"
@@ -329,7 +335,9 @@ def test_api_download_is_an_attachment_of_the_right_type(
     assert response["Content-Type"] == content_type
     filename = f"devices-{timezone.localdate():%Y-%m-%d}.{fmt}"
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
-    assert asset_tags(b"".join(response.streaming_content), fmt) == [
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body)
+    assert asset_tags(body, fmt) == [
         "INV-0001",
         "INV-0002",
         "INV-0004",

@@ -18,11 +18,6 @@ def rows(device_or_tag) -> list[tuple[str, str, str, str]]:
     ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def device(school_a):
     return DeviceFactory(asset_tag="INV-1", school=school_a, status=Status.IN_USE)

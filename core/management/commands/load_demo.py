@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.demo import CITY, DemoLogin, demo_city_load, demo_logins_present
 from core.errors import Conflict
@@ -8,7 +7,7 @@ from core.models import Role
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Load the demo city: schools, rooms, devices and one login per role with a known "
         "password. For trying Lernstatt out; never in a database that real people use."
     )
@@ -17,13 +16,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help=gettext_lazy("Do nothing if the database already has schools."),
+            help=_("Do nothing if the database already has schools."),
         )
         parser.add_argument(
             "--seed",
             type=int,
             default=2026,
-            help=gettext_lazy("The same seed builds the same city (default: 2026)."),
+            help=_("The same seed builds the same city (default: 2026)."),
         )
 
     def handle(self, *args, if_empty: bool, seed: int, **options) -> None:

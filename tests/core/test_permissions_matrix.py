@@ -1,0 +1,198 @@
+"""Every API endpoint × every role, for an object of school A and one of school B.
+
+The endpoints come from the API's OpenAPI schema, so a new endpoint cannot be forgotten:
+it fails here until EXPECTED has a row for it. The rows follow core.permissions.GRANTS:
+a role without the capability gets 403 whatever the object; an object outside the actor's
+schools is 404. The coordinator and the teacher work for school A only.
+"""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from core.tokens import api_token_create
+from lernstatt.api import api
+from tests.factories import (
+    DeviceFactory,
+    DeviceModelFactory,
+    RoomFactory,
+    UserFactory,
+)
+
+ROLES = ("it_admin", "coordinator", "teacher", "city_staff", "anonymous")
+SIDES = ("A", "B")
+
+
+def row(it_admin, coordinator, teacher, city_staff) -> dict[str, tuple[int, int]]:
+    """Expected statuses per role; an int is the same for school A's and school B's object,
+    a tuple is (A, B). Anonymous requests are always 401."""
+    given = {
+        "it_admin": it_admin,
+        "coordinator": coordinator,
+        "teacher": teacher,
+        "city_staff": city_staff,
+        "anonymous": 401,
+    }
+    return {role: s if isinstance(s, tuple) else (s, s) for role, s in given.items()}
+
+
+# The school A/B objects: a school, an empty room, a device (no room), and for the device
+# models, which belong to no school, one unused model. "B" of a token is another user's.
+EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
+    ("GET", "/api/v1/me"): row(200, 200, 200, 200),
+    ("GET", "/api/v1/me/tokens"): row(200, 200, 200, 200),
+    ("POST", "/api/v1/me/tokens"): row(201, 201, 201, 201),
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): row((200, 404), (200, 404), (200, 404), (200, 404)),
+    # schools: everyone may look (in their reach); only IT admins change them
+    ("GET", "/api/v1/schools"): row(200, 200, 200, 200),
+    ("POST", "/api/v1/schools"): row(201, 403, 403, 403),
+    ("GET", "/api/v1/schools/{number}"): row(200, (200, 404), (200, 404), 200),
+    ("PATCH", "/api/v1/schools/{number}"): row(200, 403, 403, 403),
+    # 409: the IT admin may, but both schools still have rooms and devices
+    ("DELETE", "/api/v1/schools/{number}"): row(409, 403, 403, 403),
+    # rooms: city staff see none; teachers look; coordinators change their schools' rooms
+    ("GET", "/api/v1/rooms"): row(200, 200, 200, 403),
+    ("POST", "/api/v1/rooms"): row(201, (201, 404), 403, 403),
+    ("GET", "/api/v1/rooms/{room_id}"): row(200, (200, 404), (200, 404), 403),
+    ("PATCH", "/api/v1/rooms/{room_id}"): row(200, (200, 404), 403, 403),
+    ("DELETE", "/api/v1/rooms/{room_id}"): row(204, (204, 404), 403, 403),
+    # device models: a catalogue shared by all schools
+    ("GET", "/api/v1/device-models"): row(200, 200, 200, 200),
+    ("POST", "/api/v1/device-models"): row(201, 201, 403, 403),
+    ("GET", "/api/v1/device-models/{model_id}"): row(200, 200, 200, 200),
+    ("PATCH", "/api/v1/device-models/{model_id}"): row(200, 200, 403, 403),
+    ("DELETE", "/api/v1/device-models/{model_id}"): row(204, 204, 403, 403),
+    # devices: IT admins and coordinators (their schools); only IT admins delete
+    ("GET", "/api/v1/devices"): row(200, 200, 403, 403),
+    ("POST", "/api/v1/devices"): row(201, (201, 404), 403, 403),
+    ("GET", "/api/v1/devices/{asset_tag}"): row(200, (200, 404), 403, 403),
+    ("PATCH", "/api/v1/devices/{asset_tag}"): row(200, (200, 404), 403, 403),
+    ("DELETE", "/api/v1/devices/{asset_tag}"): row(204, 403, 403, 403),
+    ("GET", "/api/v1/devices/{asset_tag}/history"): row(200, (200, 404), 403, 403),
+    ("GET", "/api/v1/devices/export"): row(200, 200, 403, 403),
+}
+
+
+def api_endpoints() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return sorted(
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
+
+
+ENDPOINTS = api_endpoints()
+
+
+def test_every_endpoint_has_a_row_in_the_matrix():
+    missing = [f"{method} {path}" for method, path in ENDPOINTS if (method, path) not in EXPECTED]
+    assert not missing, (
+        "No expected statuses for: "
+        + ", ".join(missing)
+        + ". Add a row per endpoint to EXPECTED in tests/core/test_permissions_matrix.py "
+        "(and a request body or path value below if it needs one)."
+    )
+
+
+@pytest.fixture
+def world(school_a, school_b, role_users):
+    """School A's and school B's objects, and a token of each user plus one of a stranger."""
+    stranger = UserFactory(username="fremd")
+    model_a, model_b = DeviceModelFactory(), DeviceModelFactory()
+    sides = {
+        "A": SimpleNamespace(
+            school=school_a,
+            room=RoomFactory(school=school_a, name="A-101"),
+            device=DeviceFactory(asset_tag="A-1", school=school_a, model=model_a),
+            model=DeviceModelFactory(name="Unused A"),
+        ),
+        "B": SimpleNamespace(
+            school=school_b,
+            room=RoomFactory(school=school_b, name="B-101"),
+            device=DeviceFactory(asset_tag="B-1", school=school_b, model=model_b),
+            model=DeviceModelFactory(name="Unused B"),
+        ),
+    }
+    tokens = {
+        user.username: api_token_create(user=user, name="x")[0] for user in role_users.values()
+    }
+    stranger_token = api_token_create(user=stranger, name="x")[0]
+    return SimpleNamespace(
+        sides=sides, tokens=tokens, stranger_token=stranger_token, model_a=model_a
+    )
+
+
+def path_values(world, side: str, user) -> dict:
+    objects = world.sides[side]
+    own_token = world.tokens.get(getattr(user, "username", ""), world.stranger_token)
+    return {
+        "number": objects.school.number,
+        "room_id": objects.room.id,
+        # Device models belong to no school: both sides use an unused one.
+        "model_id": objects.model.id,
+        "asset_tag": objects.device.asset_tag,
+        "token_id": own_token.id if side == "A" else world.stranger_token.id,
+    }
+
+
+def request_data(method: str, path: str, world, side: str) -> dict | None:
+    objects = world.sides[side]
+    bodies = {
+        ("POST", "/api/v1/me/tokens"): {"name": "Skript"},
+        ("POST", "/api/v1/schools"): {"number": f"17700{SIDES.index(side)}", "name": "Neu"},
+        ("PATCH", "/api/v1/schools/{number}"): {"city": "Neustadt"},
+        ("POST", "/api/v1/rooms"): {"school": objects.school.number, "name": "Neu"},
+        ("PATCH", "/api/v1/rooms/{room_id}"): {"building": "Altbau"},
+        ("POST", "/api/v1/device-models"): {
+            "manufacturer": "HP",
+            "name": f"ProBook {side}",
+            "category": "laptop",
+        },
+        ("PATCH", "/api/v1/device-models/{model_id}"): {"category": "tablet"},
+        ("POST", "/api/v1/devices"): {
+            "asset_tag": f"NEU-{side}",
+            "model": world.model_a.id,
+            "school": objects.school.number,
+        },
+        ("PATCH", "/api/v1/devices/{asset_tag}"): {"notes": "geprüft"},
+    }
+    if method in {"POST", "PATCH", "PUT"}:
+        assert (method, path) in bodies, f"No request body for {method} {path}: add one."
+        return bodies[(method, path)]
+    if method == "GET" and path in {"/api/v1/devices", "/api/v1/rooms", "/api/v1/devices/export"}:
+        return {"school": objects.school.number}
+    return None
+
+
+def call(client: Client, method: str, url: str, data: dict | None):
+    if method == "GET":
+        return client.get(url, data or {})
+    if data is None:
+        return client.generic(method, url)
+    return client.generic(method, url, json.dumps(data), "application/json")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS, ids=[f"{m} {p}" for m, p in ENDPOINTS])
+def test_status_for_an_object_of_school_a_and_of_school_b(world, role_users, method, path, role):
+    if (method, path) not in EXPECTED:
+        pytest.fail(f"No expected statuses for {method} {path}: add a row to EXPECTED.")
+    user = role_users.get(role)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_login(user)
+    got = []
+    for side in SIDES:
+        try:
+            url = path.format(**path_values(world, side, user))
+        except KeyError as exc:
+            pytest.fail(f"No value for the path parameter {exc} of {path}: add it to path_values.")
+        response = call(client, method, url, request_data(method, path, world, side))
+        got.append(response.status_code)
+        if response.status_code >= 400:
+            assert set(response.json()) == {"message", "code", "errors"}
+    assert tuple(got) == EXPECTED[(method, path)][role]
