@@ -21,6 +21,8 @@ class Perm(StrEnum):
     ROOM_VIEW = "room.view"
     ROOM_EDIT = "room.edit"
     DEVICE_MODEL_VIEW = "device_model.view"
+    DEVICE_MODEL_CREATE = "device_model.create"
+    # Changing or deleting a model touches every school's devices of that model.
     DEVICE_MODEL_EDIT = "device_model.edit"
     DEVICE_VIEW = "device.view"
     DEVICE_EDIT = "device.edit"
@@ -34,7 +36,7 @@ _COORDINATOR = {
     Perm.ROOM_VIEW,
     Perm.ROOM_EDIT,
     Perm.DEVICE_MODEL_VIEW,
-    Perm.DEVICE_MODEL_EDIT,
+    Perm.DEVICE_MODEL_CREATE,
     Perm.DEVICE_VIEW,
     Perm.DEVICE_EDIT,
     Perm.DEVICE_IMPORT,

@@ -302,8 +302,9 @@ def room_delete(*, actor: User, room: Room) -> None:
 
 
 def device_model_save(*, actor: User, device_model: DeviceModel) -> DeviceModel:
-    """Create or change a device model. Renaming the manufacturer carries over to devices."""
-    require(actor, Perm.DEVICE_MODEL_EDIT)
+    """Create or change a device model. Renaming the manufacturer carries over to devices.
+    Coordinators may add models; changing one (shared by all schools) is for IT admins."""
+    require(actor, Perm.DEVICE_MODEL_CREATE if device_model.pk is None else Perm.DEVICE_MODEL_EDIT)
     _validated(
         device_model,
         message=_("The device model could not be saved."),

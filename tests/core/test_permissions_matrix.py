@@ -62,8 +62,9 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("GET", "/api/v1/device-models"): row(200, 200, 200, 200),
     ("POST", "/api/v1/device-models"): row(201, 201, 403, 403),
     ("GET", "/api/v1/device-models/{model_id}"): row(200, 200, 200, 200),
-    ("PATCH", "/api/v1/device-models/{model_id}"): row(200, 200, 403, 403),
-    ("DELETE", "/api/v1/device-models/{model_id}"): row(204, 204, 403, 403),
+    # models are shared by all schools: coordinators add them, only IT admins change them
+    ("PATCH", "/api/v1/device-models/{model_id}"): row(200, 403, 403, 403),
+    ("DELETE", "/api/v1/device-models/{model_id}"): row(204, 403, 403, 403),
     # devices: IT admins and coordinators (their schools); only IT admins delete
     ("GET", "/api/v1/devices"): row(200, 200, 403, 403),
     ("POST", "/api/v1/devices"): row(201, (201, 404), 403, 403),

@@ -142,16 +142,23 @@ def test_a_room_with_devices_cannot_be_deleted_but_an_empty_one_can(
 # Device models
 
 
-def test_a_coordinator_adds_and_renames_a_device_model(client_for, coordinator):
-    client = client_for(coordinator)
+def test_a_coordinator_adds_a_device_model_but_only_an_it_admin_renames_it(
+    client_for, coordinator, it_admin
+):
     created = post(
-        client,
+        client_for(coordinator),
         "/api/v1/device-models",
         {"manufacturer": "Dell", "name": "Latitude 3540", "category": "laptop"},
     )
     assert created.status_code == 201
     model_id = created.json()["id"]
-    renamed = patch(client, f"/api/v1/device-models/{model_id}", {"name": "Latitude 3550"})
+    refused = patch(
+        client_for(coordinator), f"/api/v1/device-models/{model_id}", {"name": "Latitude 3550"}
+    )
+    assert refused.status_code == 403
+    renamed = patch(
+        client_for(it_admin), f"/api/v1/device-models/{model_id}", {"name": "Latitude 3550"}
+    )
     assert renamed.json() == {
         "id": model_id,
         "manufacturer": "Dell",
