@@ -8,15 +8,32 @@ the demo city into a database that real people use.
 
 import random
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.demo.data import (
+    BERLIN,
+    CATEGORIES,
+    CITY,
+    DEMO_LOGINS,
+    FIRST_DAY,
+    LAST_DAY,
+    MIX,
+    MODEL_ROWS,
+    NOTES,
+    POOL_FROM,
+    POOL_UNTIL,
+    SCHOOL_ROWS,
+    SECONDARY,
+    SERIAL_CHARS,
+    WIRED,
+    DemoLogin,
+    ModelRow,
+)
 from core.errors import Conflict
 from core.models import Role, User
 from inventory.models import (
@@ -29,120 +46,6 @@ from inventory.models import (
     SchoolType,
     Status,
 )
-
-CITY = "Musterstadt"
-# The generated data is fixed by the seed alone, never by today's date.
-_FIRST_DAY, _LAST_DAY = date(2016, 1, 4), date(2026, 10, 30)
-_BERLIN = ZoneInfo("Europe/Berlin")
-# The Sofortausstattungsprogramm paid for devices to lend to students who learnt at home.
-_POOL_FROM, _POOL_UNTIL = date(2020, 9, 1), date(2021, 6, 30)
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    password: str
-    role: str
-    first_name: str
-    last_name: str
-    schools: tuple[str, ...]  # school numbers; none for the city-wide roles
-
-
-# username | password | role | first name | last name | school numbers
-_LOGINS = """
-demo-admin        | demo-admin-2026        | it_admin    | Jana   | Schröder |
-demo-koordination | demo-koordination-2026 | coordinator | Murat  | Yılmaz   | 166021 188140
-demo-lehrkraft    | demo-lehrkraft-2026    | teacher     | Katrin | Becker   | 166021
-demo-stadt        | demo-stadt-2026        | city_staff  | Thomas | Wagner   |
-"""
-
-# number | type | name | street | postal code | devices
-_SCHOOLS = """
-102345 | grundschule    | Gemeinschaftsgrundschule Lindenstraße | Lindenstraße 12     | 12345 | 120
-102357 | grundschule    | Katholische Grundschule St. Marien    | Kirchplatz 3        | 12345 | 95
-102369 | grundschule    | Grundschule am Mühlenbach             | Mühlenweg 40        | 12347 | 110
-103301 | grundschule    | Gemeinschaftsgrundschule Sonnenhang   | Am Sonnenhang 7     | 12349 | 85
-166021 | gymnasium      | Gymnasium am Stadtgarten              | Stadtgartenallee 1  | 12345 | 450
-166033 | gymnasium      | Annette-von-Droste-Hülshoff-Gymnasium | Drosteweg 15        | 12347 | 380
-188140 | gesamtschule   | Käthe-Kollwitz-Gesamtschule           | Kollwitzstraße 20   | 12349 | 480
-177802 | realschule     | Theodor-Heuss-Realschule              | Heussallee 8        | 12345 | 250
-194310 | sekundarschule | Sekundarschule Musterstadt-Süd        | Südring 55          | 12351 | 200
-171205 | hauptschule    | Geschwister-Scholl-Hauptschule        | Scholl-Platz 2      | 12351 | 140
-100521 | berufskolleg   | Robert-Bosch-Berufskolleg             | Industriestraße 100 | 12353 | 600
-145678 | foerderschule  | Janusz-Korczak-Förderschule           | Parkstraße 9        | 12347 | 90
-"""
-
-# manufacturer | model | category | sold from-until | list price | warranty years | serial
-# (in the serial pattern each # is a random letter or digit, as the manufacturer prints it)
-_MODELS = """
-Lenovo     | ThinkPad L13 Gen 2     | laptop  | 2021-2023 | 749  | 3 | PF######
-Lenovo     | ThinkPad E14 Gen 5     | laptop  | 2023-2026 | 829  | 3 | PF######
-HP         | ProBook 440 G8         | laptop  | 2021-2022 | 699  | 3 | 5CG#######
-Dell       | Latitude 3190 2-in-1   | laptop  | 2018-2020 | 479  | 3 | #######
-Fujitsu    | Lifebook E5512         | laptop  | 2022-2024 | 899  | 5 | YM########
-Apple      | iPad 6. Generation     | tablet  | 2018-2020 | 329  | 2 | ##########
-Apple      | iPad 9. Generation     | tablet  | 2021-2023 | 379  | 2 | ##########
-Apple      | iPad 10. Generation    | tablet  | 2023-2026 | 449  | 2 | ##########
-Samsung    | Galaxy Tab S6 Lite     | tablet  | 2020-2022 | 289  | 2 | R52########
-Fujitsu    | Esprimo D538           | desktop | 2016-2019 | 589  | 5 | YM########
-Dell       | OptiPlex 7090 Micro    | desktop | 2021-2023 | 869  | 5 | #######
-Lenovo     | ThinkCentre M70q Gen 4 | desktop | 2023-2026 | 799  | 5 | S4######
-Epson      | EB-695Wi               | display | 2016-2020 | 1290 | 3 | X4########
-Promethean | ActivPanel Titanium 75 | display | 2020-2023 | 3290 | 5 | PRM#########
-Samsung    | Flip Pro WM75B         | display | 2022-2026 | 3890 | 3 | 0F########
-Brother    | MFC-L8900CDW           | printer | 2018-2022 | 689  | 3 | E7#########
-Kyocera    | ECOSYS M3145dn         | printer | 2020-2026 | 519  | 3 | R4########
-LANCOM     | LW-600                 | network | 2020-2026 | 399  | 5 | 4004#########
-Cisco      | Catalyst 1000-24T-4G-L | network | 2019-2024 | 1190 | 5 | FOC########
-HPE Aruba  | Instant On AP22        | network | 2021-2026 | 189  | 3 | CN########
-IPEVO      | VZ-X Dokumentenkamera  | other   | 2019-2026 | 189  | 2 | VZX########
-"""
-
-_CATEGORIES = ("laptop", "tablet", "desktop", "display", "printer", "network", "other")
-# What a school of each type owns: weights in the order of _CATEGORIES.
-_PRIMARY = (15, 45, 8, 15, 5, 10, 2)
-_SECONDARY = (30, 25, 15, 15, 4, 9, 2)
-_MIX = {
-    SchoolType.GRUNDSCHULE: _PRIMARY,
-    SchoolType.FOERDERSCHULE: _PRIMARY,
-    SchoolType.BERUFSKOLLEG: (25, 5, 40, 14, 5, 9, 2),
-}
-_SERIAL_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
-_WIRED = {Category.DESKTOP, Category.DISPLAY, Category.PRINTER, Category.NETWORK}
-_NOTES = {
-    Status.IN_REPAIR: (
-        "Display gebrochen, beim Händler zur Reparatur",
-        "Akku defekt, Austausch beantragt",
-        "Startet nicht, Garantiefall gemeldet",
-    ),
-    Status.LOST: ("Nach Ausleihe nicht zurückgegeben", "Verlust gemeldet, Anzeige erstattet"),
-    Status.RETIRED: ("Ausgesondert, Datenträger gelöscht", "Ausgesondert, an Recycling übergeben"),
-}
-
-
-@dataclass(frozen=True)
-class _ModelRow:
-    manufacturer: str
-    name: str
-    category: str
-    first_year: int
-    last_year: int
-    price: int
-    warranty_years: int
-    serial: str
-
-
-def _rows(table: str) -> list[list[str]]:
-    return [[cell.strip() for cell in line.split("|")] for line in table.strip().splitlines()]
-
-
-DEMO_LOGINS = tuple(DemoLogin(*row[:5], tuple(row[5].split())) for row in _rows(_LOGINS))
-# number, type, name, street, postal code, devices
-SCHOOL_ROWS = [(*row[:5], int(row[5])) for row in _rows(_SCHOOLS)]
-MODEL_ROWS = [
-    _ModelRow(maker, name, category, int(years[:4]), int(years[5:]), int(price), int(w), serial)
-    for maker, name, category, years, price, w, serial in _rows(_MODELS)
-]
 
 
 def demo_logins_present() -> list[DemoLogin]:
@@ -244,7 +147,7 @@ def _create_rooms(schools: list[School]) -> dict[str, dict[str, list[Room]]]:
     return grouped
 
 
-def _device_models() -> dict[str, list[tuple[DeviceModel, _ModelRow]]]:
+def _device_models() -> dict[str, list[tuple[DeviceModel, ModelRow]]]:
     """The demo's models per category, reusing models the database already knows."""
     known = {(m.manufacturer.lower(), m.name.lower()): m for m in DeviceModel.objects.all()}
     new = [
@@ -254,7 +157,7 @@ def _device_models() -> dict[str, list[tuple[DeviceModel, _ModelRow]]]:
     ]
     for model in DeviceModel.objects.bulk_create(new):
         known[(model.manufacturer.lower(), model.name.lower())] = model
-    by_category: dict[str, list[tuple[DeviceModel, _ModelRow]]] = {}
+    by_category: dict[str, list[tuple[DeviceModel, ModelRow]]] = {}
     for row in MODEL_ROWS:
         model = known[(row.manufacturer.lower(), row.name.lower())]
         by_category.setdefault(row.category, []).append((model, row))
@@ -265,16 +168,16 @@ def _school_devices(
     rng: random.Random,
     school: School,
     rooms: dict[str, list[Room]],
-    models: dict[str, list[tuple[DeviceModel, _ModelRow]]],
+    models: dict[str, list[tuple[DeviceModel, ModelRow]]],
     count: int,
 ) -> list[Device]:
     """A school's devices, bought in batches: its loan pool first, then per category."""
     primary = school.school_type in (SchoolType.GRUNDSCHULE, SchoolType.FOERDERSCHULE)
     pool = max(6, count // 15)
     batches = [(Category.TABLET if primary else Category.LAPTOP, pool, True)]
-    weights = _MIX.get(school.school_type, _SECONDARY)
-    per_category = Counter(rng.choices(_CATEGORIES, weights=weights, k=count - pool))
-    for category in _CATEGORIES:
+    weights = MIX.get(school.school_type, SECONDARY)
+    per_category = Counter(rng.choices(CATEGORIES, weights=weights, k=count - pool))
+    for category in CATEGORIES:
         left = per_category[category]
         while left > 0:
             size = min(left, rng.randint(4, 40 if category in ("laptop", "tablet") else 12))
@@ -294,7 +197,7 @@ def _batch(
     school: School,
     rooms: dict[str, list[Room]],
     model: DeviceModel,
-    row: _ModelRow,
+    row: ModelRow,
     size: int,
     *,
     pool: bool,
@@ -303,7 +206,7 @@ def _batch(
     """One delivery: devices of one model, bought on one day at one price."""
     first_day, last_day = date(row.first_year, 1, 4), date(row.last_year, 12, 18)
     if pool:
-        first_day, last_day = max(first_day, _POOL_FROM), min(last_day, _POOL_UNTIL)
+        first_day, last_day = max(first_day, POOL_FROM), min(last_day, POOL_UNTIL)
     bought = _day(rng, first_day, last_day)
     funding = _funding(rng, row.category, bought, pool)
     price = Decimal(round(row.price * rng.uniform(0.9, 1.08))) - Decimal("0.10")
@@ -332,8 +235,8 @@ def _batch(
                 funding_programme=funding,
                 warranty_end=_plus_years(bought, row.warranty_years),
                 lendable=pool or funding == "Sofortausstattungsprogramm",
-                mac_addresses=[_mac(rng)] if row.category in _WIRED else [],
-                notes=rng.choice(_NOTES[status]) if status in _NOTES else "",
+                mac_addresses=[_mac(rng)] if row.category in WIRED else [],
+                notes=rng.choice(NOTES[status]) if status in NOTES else "",
             )
         )
     return devices
@@ -342,7 +245,7 @@ def _batch(
 def _funding(rng: random.Random, category: str, bought: date, pool: bool) -> str:
     if pool or (
         category in (Category.LAPTOP, Category.TABLET)
-        and _POOL_FROM <= bought <= _POOL_UNTIL
+        and POOL_FROM <= bought <= POOL_UNTIL
         and rng.random() < 0.5
     ):
         return "Sofortausstattungsprogramm"
@@ -400,7 +303,7 @@ def _give_serials(
         serial = ""
         while not serial or (device.manufacturer, serial) in used:
             serial = "".join(
-                rng.choice(_SERIAL_CHARS) if ch == "#" else ch for ch in pattern[device.model_id]
+                rng.choice(SERIAL_CHARS) if ch == "#" else ch for ch in pattern[device.model_id]
             )
         used.add((device.manufacturer, serial))
         device.serial_number = serial
@@ -415,11 +318,11 @@ def _history(rng: random.Random, devices: list[Device], *, actor: User) -> list[
         row = partial(DeviceHistory, device=device, asset_tag=device.asset_tag, actor=actor)
         created = _moment(rng, bought + timedelta(days=rng.randint(2, 20)))
         rows.append(row(at=created, action=DeviceHistory.Action.CREATE))
-        if device.status in _NOTES:
+        if device.status in NOTES:
             before = Status.IN_STOCK if device.lendable else Status.IN_USE
             rows.append(
                 row(
-                    at=_moment(rng, _day(rng, bought + timedelta(days=25), _LAST_DAY)),
+                    at=_moment(rng, _day(rng, bought + timedelta(days=25), LAST_DAY)),
                     action=DeviceHistory.Action.UPDATE,
                     field="status",
                     old=before.value,
@@ -431,13 +334,13 @@ def _history(rng: random.Random, devices: list[Device], *, actor: User) -> list[
 
 def _day(rng: random.Random, first: date, last: date) -> date:
     """A working day between first and last, within the demo's years."""
-    first, last = max(first, _FIRST_DAY), min(last, _LAST_DAY)
+    first, last = max(first, FIRST_DAY), min(last, LAST_DAY)
     day = first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
     return day - timedelta(days=max(0, day.weekday() - 4))
 
 
 def _moment(rng: random.Random, day: date) -> datetime:
-    return datetime.combine(day, time(rng.randint(7, 15), rng.randint(0, 59)), tzinfo=_BERLIN)
+    return datetime.combine(day, time(rng.randint(7, 15), rng.randint(0, 59)), tzinfo=BERLIN)
 
 
 def _plus_years(day: date, years: int) -> date:
