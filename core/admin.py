@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import tokens
-from core.models import ApiToken, ImportJob, Role, User
-from core.permissions import role_of
+from core.models import ApiToken, ImportJob, User
+from core.permissions import Perm, has
 
 
 def is_it_admin(request: HttpRequest) -> bool:
-    return request.user.is_staff and role_of(request.user) == Role.IT_ADMIN
+    return request.user.is_staff and has(request.user, Perm.ADMIN_SITE)
 
 
 class ItAdminOnly:

@@ -29,6 +29,8 @@ class Perm(StrEnum):
     DEVICE_DELETE = "device.delete"
     DEVICE_IMPORT = "device.import"
     REPORT_VIEW = "report.view"
+    # The Django admin shows every school's data unscoped, so it is for IT admins alone.
+    ADMIN_SITE = "admin.site"
 
 
 _COORDINATOR = {
