@@ -384,17 +384,18 @@ def test_command_writes_the_file_with_the_filters_and_the_users_scope(
 ):
     output = tmp_path / "geraete.csv"
     out = io.StringIO()
-    call_command(
-        "export_devices",
-        str(output),
-        "--user",
-        "koord",
-        "--status",
-        "in_repair",
-        "--language",
-        "en",
-        stdout=out,
-    )
+    with translation.override("en"):
+        call_command(
+            "export_devices",
+            str(output),
+            "--user",
+            "koord",
+            "--status",
+            "in_repair",
+            "--language",
+            "en",
+            stdout=out,
+        )
     assert asset_tags(output.read_bytes(), "csv") == ["INV-0002"]
     assert "1 devices written" in out.getvalue()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from core.errors import LernstattError
 from core.models import Role, User
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         output = Path(options["output"])
         fmt = output.suffix.lower().lstrip(".")
         if fmt not in EXPORT_FORMATS:
-            raise CommandError("The output file must end in .xlsx or .csv.")
+            raise CommandError(_("The output file must end in .xlsx or .csv."))
         try:
             filters = DeviceFilters(
                 school=options["school"],
@@ -60,7 +61,9 @@ class Command(BaseCommand):
             shutil.move(export.path, output)
         finally:
             export.path.unlink(missing_ok=True)
-        self.stdout.write(f"{export.rows} devices written to {output}.")
+        self.stdout.write(
+            _("%(count)d devices written to %(path)s.") % {"count": export.rows, "path": output}
+        )
 
     def _actor(self, username: str | None) -> User:
         if not username:
@@ -69,5 +72,5 @@ class Command(BaseCommand):
             return User(username="manage.py", role=Role.IT_ADMIN, is_active=True)
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"No user {username!r}.")
+            raise CommandError(_("There is no user %(name)s.") % {"name": username})
         return user
