@@ -9,13 +9,13 @@ from python_calamine import CalamineWorkbook
 
 from core.sheets.values import clean_text
 from core.sheets.write import (
-    MONEY_FORMAT,
     SheetColumn,
     csv_cell,
     guard_formula,
     write_csv,
     write_xlsx,
 )
+from core.sheets.xlsx import MONEY_FORMAT
 
 COLUMNS = [
     SheetColumn("Inventarnummer", width=16),

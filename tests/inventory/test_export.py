@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from core.errors import PermissionDenied, ValidationFailed
-from core.sheets.write import MONEY_FORMAT
+from core.sheets.xlsx import MONEY_FORMAT
 from inventory.columns import DEVICE_COLUMNS
 from inventory.exporting import device_export
 from inventory.importing import device_import_apply

@@ -1,0 +1,128 @@
+"""The .xlsx writer's edge cases, read back with both readers Lernstatt and its users meet:
+openpyxl (what Python tools use) and python-calamine (what the import uses)."""
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from core.sheets.xlsx import MAX_TEXT, STYLE_MONEY, column_letter, write_sheet
+
+
+def write(rows, *, headers=("A", "B"), sheet_name="Geräte") -> bytes:
+    buffer = io.BytesIO()
+    write_sheet(
+        buffer,
+        sheet_name=sheet_name,
+        headers=headers,
+        number_styles=[0] * len(headers),
+        widths=[None] * len(headers),
+        rows=rows,
+    )
+    return buffer.getvalue()
+
+
+def calamine_rows(data: bytes) -> list[list]:
+    return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zeile 1\nZeile 2",
+        "Windows\r\nZeilenumbruch",
+        "Tab\tgetrennt",
+        "Steuerzeichen \x01\x1f weg?",
+        "literal _x000D_ text",
+        "  führende und folgende Leerzeichen  ",
+        "<r>kein Rich Text</r>",
+        "a & b < c > d \" ' ",
+        "O'Brien; Müller-Lüdenscheidt, Nguyễn",
+        '=HYPERLINK("http://example.org")',
+    ],
+)
+def test_text_reads_back_exactly_in_calamine(text):
+    assert calamine_rows(write([[text, "x"]]))[1][0] == text
+
+
+def test_text_with_line_breaks_and_spaces_reads_back_in_openpyxl():
+    data = write([["Zeile 1\nZeile 2", "  eingerückt"]])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet["A2"].value == "Zeile 1\nZeile 2"
+    assert sheet["B2"].value == "  eingerückt"
+    assert sheet["A2"].data_type == "s"
+
+
+def test_text_longer_than_excel_allows_is_cut_at_its_limit():
+    rows = calamine_rows(write([["x" * (MAX_TEXT + 10), "ok"]]))
+    assert len(rows[1][0]) == MAX_TEXT
+
+
+def test_numbers_dates_and_empty_cells_keep_their_type():
+    data = write(
+        [[Decimal("1234.50"), datetime.date(2021, 8, 1)], [None, ""], [7, 2.5]],
+    )
+    rows = calamine_rows(data)
+    assert rows[1] == [1234.5, datetime.date(2021, 8, 1)]
+    assert rows[2] == ["", ""]
+    assert rows[3] == [7, 2.5]
+
+
+def test_a_date_before_march_1900_is_written_as_text_not_a_wrong_serial():
+    assert calamine_rows(write([[datetime.date(1900, 1, 1), "x"]]))[1][0] == "01.01.1900"
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), Decimal("NaN")])
+def test_values_a_spreadsheet_cannot_hold_are_refused(bad):
+    with pytest.raises(ValueError):
+        write([[bad, "x"]])
+
+
+def test_booleans_are_refused_so_they_do_not_become_1_and_0():
+    with pytest.raises(TypeError):
+        write([[True, "x"]])
+
+
+@pytest.mark.parametrize("name", ["Schüler's Geräte", "a/b:c*d?[e]", ""])
+def test_any_sheet_name_gives_a_file_that_opens_with_the_filter(name):
+    data = write([["1", "2"]], sheet_name=name)
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.active.auto_filter.ref == "A1:B2"
+    assert workbook.active.freeze_panes == "A2"
+
+
+def test_money_columns_get_the_euro_format_only_for_numbers():
+    buffer = io.BytesIO()
+    write_sheet(
+        buffer,
+        sheet_name="S",
+        headers=["Preis"],
+        number_styles=[STYLE_MONEY],
+        widths=[12],
+        rows=[[Decimal("649.00")], ["unbekannt"]],
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert sheet["A2"].value == 649
+    assert "€" in sheet["A2"].number_format
+    assert sheet["A3"].value == "unbekannt"
+
+
+def test_the_file_is_a_complete_package():
+    names = set(zipfile.ZipFile(io.BytesIO(write([["1", "2"]]))).namelist())
+    assert names == {
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml",
+        "xl/worksheets/sheet1.xml",
+    }
+
+
+@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ")])
+def test_column_letters(index, letters):
+    assert column_letter(index) == letters
