@@ -178,9 +178,9 @@ def test_moving_into_the_same_named_room_of_another_school_keeps_that_room(
     assert {r[1] for r in rows(device)} == {"school", "room"}
 
 
-def test_renaming_a_manufacturer_carries_over_to_its_devices(coordinator, device):
+def test_renaming_a_manufacturer_carries_over_to_its_devices(it_admin, device):
     device.model.manufacturer = "Lenovo PC"
-    services.device_model_save(actor=coordinator, device_model=device.model)
+    services.device_model_save(actor=it_admin, device_model=device.model)
     assert Device.objects.get(pk=device.pk).manufacturer == "Lenovo PC"
 
 
