@@ -26,8 +26,8 @@ from core.sheets.values import clean_text, fold
 HEADER_SEARCH_ROWS = 20
 # A header row needs at least this many cells that name known columns.
 HEADER_MIN_MATCHES = 2
-# Zip bomb limits for .xlsx: the unpacked size may be this many times the file size, and
-# never more than the cap; a single part may not unpack to more than RATIO times its size.
+# Zip bomb limits for .xlsx: everything unpacked may be this many times the largest upload,
+# and never more than the cap; a large part may not unpack to more than RATIO times its size.
 UNPACKED_FACTOR = 20
 UNPACKED_CAP = 512 * 1024 * 1024
 MAX_RATIO = 200
@@ -36,6 +36,7 @@ MAX_ZIP_ENTRIES = 5_000
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 CSV_DELIMITERS = (";", ",", "\t")
+CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 13))
 
 Cell = object
 
@@ -164,18 +165,21 @@ def _ole_rejection(data: bytes, name: str) -> FileRejected:
 
 
 def _looks_like_text(data: bytes) -> bool:
+    """Text, as far as its first 64 KB show: no NUL bytes, hardly any control characters."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
     head = data[:65536]
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in head:
         return False
-    control = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13))
+    control = len(head) - len(head.translate(None, CONTROL_BYTES))
     return control <= len(head) // 100
 
 
-def _check_zip(archive: zipfile.ZipFile, size: int, name: str) -> None:
-    """Refuse archives that unpack to far more than a spreadsheet of this size holds, first
-    by the sizes the archive declares, then by really unpacking (without keeping) each part,
-    so that a part lying about its size is caught too."""
-    limit = min(UNPACKED_FACTOR * max(size, settings.LERNSTATT_IMPORT_MAX_BYTES), UNPACKED_CAP)
+def _check_zip(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse archives that unpack to far more than a spreadsheet upload can hold, first by
+    the sizes the archive declares, then by really unpacking (without keeping) each part, so
+    that a part lying about its size is caught too (its checksum fails)."""
+    limit = min(UNPACKED_FACTOR * settings.LERNSTATT_IMPORT_MAX_BYTES, UNPACKED_CAP)
     entries = archive.infolist()
     bomb = FileRejected(
         _(
@@ -214,12 +218,16 @@ def _xlsx_sheets(data: bytes, name: str) -> Iterator[tuple[Iterator[list[Cell]],
                         code="not_a_spreadsheet",
                     )
                 raise _not_a_spreadsheet(name)
-            _check_zip(archive, len(data), name)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
-        # NotImplementedError: a compression method Python cannot unpack (so neither can we).
-        raise _damaged(name) from exc
-    except (OSError, ValueError, RuntimeError) as exc:
-        # RuntimeError: an encrypted zip member; the others: broken headers or streams.
+            _check_zip(archive, name)
+    except (
+        zipfile.BadZipFile,  # no archive directory (cut off), or a checksum that fails
+        zipfile.LargeZipFile,
+        EOFError,
+        NotImplementedError,  # a compression method Python cannot unpack
+        RuntimeError,  # an encrypted part
+        OSError,
+        ValueError,
+    ) as exc:
         raise _damaged(name) from exc
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))

@@ -1,30 +1,41 @@
 """The device import's services: preview (reads only) and apply (all or nothing)."""
 
+import gc
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, NotFound
 from core.models import User
 from core.permissions import Perm, reaches_school, require
 from core.sheets.read import Table, read_table
-from inventory.importing.bulk import insert_rows, update_rows
-from inventory.importing.plan import (
-    FOREIGN_KEYS,
-    Plan,
-    StoredDevice,
-    device_spellings,
-    expected_headers,
-    plan_device_import,
-)
+from inventory.importing.bulk import insert_rows, insert_rows_returning_ids, update_rows
+from inventory.importing.known import SCAN_ABOVE, Known
+from inventory.importing.parse import device_spellings, expected_headers
+from inventory.importing.plan import FOREIGN_KEYS, Plan, StoredDevice, plan_device_import
 from inventory.importing.report import ImportReport, Progress, ProgressCallback
 from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
 from inventory.services import history_rows
 
 BATCH = 1000
+
+
+@contextmanager
+def no_gc_pauses():
+    # An import builds a few hundred thousand small objects that live until it ends and form
+    # no reference cycles; the cycle collector would walk all of them again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def import_school(*, actor: User, school: School | str | int | None) -> School | None:
@@ -61,13 +72,40 @@ def device_import_plan(
     NotFound (school) or FileRejected (unreadable file)."""
     require(actor, Perm.DEVICE_IMPORT)
     chosen = import_school(actor=actor, school=school)
-    table = read_device_table(data=data, filename=filename)
+    # The spreadsheet library reads the file without holding the GIL, so the database is
+    # read meanwhile; the reading thread touches no database.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(_read_in, translation.get_language(), data, filename)
+        known = Known()
+        if _names_most_devices(data):
+            known.preload_devices()
+        table = reading.result()
     tracker = progress or Progress(None, 1)
     tracker.total = table.total_estimate * steps_per_row
     plan = plan_device_import(
-        actor=actor, table=table, school=chosen, create_missing=create_missing, progress=tracker
+        actor=actor,
+        table=table,
+        school=chosen,
+        create_missing=create_missing,
+        progress=tracker,
+        known=known,
     )
     return plan, tracker
+
+
+def _read_in(language: str | None, data: bytes, filename: str) -> Table:
+    with translation.override(language):
+        return read_device_table(data=data, filename=filename)
+
+
+# Fewer bytes than a spreadsheet row takes at least, so the estimate of rows is generous.
+BYTES_PER_ROW = 40
+
+
+def _names_most_devices(data: bytes) -> bool:
+    """Whether the file may have about as many rows as there are devices: then all devices
+    are read at once, before the file's asset tags are known."""
+    return len(data) // BYTES_PER_ROW * 2 >= Device.objects.count() > SCAN_ABOVE
 
 
 def device_import_preview(
@@ -81,14 +119,15 @@ def device_import_preview(
 ) -> ImportReport:
     """Every row's outcome (create / update / unchanged / error, with changes and errors
     by row and column) and what would be created. Writes nothing."""
-    plan, tracker = device_import_plan(
-        actor=actor,
-        data=data,
-        filename=filename,
-        school=school,
-        create_missing=create_missing,
-        progress=Progress(progress, 1),
-    )
+    with no_gc_pauses():
+        plan, tracker = device_import_plan(
+            actor=actor,
+            data=data,
+            filename=filename,
+            school=school,
+            create_missing=create_missing,
+            progress=Progress(progress, 1),
+        )
     tracker.finish()
     return plan.report
 
@@ -107,19 +146,20 @@ def device_import_apply(
     nothing is written and the report comes back with `applied` False, unless `only_valid`
     asks to write the valid rows alone. Raises Conflict (nothing written) when another
     user saved the same asset tags or serial numbers meanwhile."""
-    plan, tracker = device_import_plan(
-        actor=actor,
-        data=data,
-        filename=filename,
-        school=school,
-        create_missing=create_missing,
-        progress=Progress(progress, 1),
-        steps_per_row=2,
-    )
-    if plan.has_errors and not only_valid:
-        tracker.finish()
-        return plan.report
-    return device_import_write(plan=plan, actor=actor, progress=tracker)
+    with no_gc_pauses():
+        plan, tracker = device_import_plan(
+            actor=actor,
+            data=data,
+            filename=filename,
+            school=school,
+            create_missing=create_missing,
+            progress=Progress(progress, 1),
+            steps_per_row=2,
+        )
+        if plan.has_errors and not only_valid:
+            tracker.finish()
+            return plan.report
+        return device_import_write(plan=plan, actor=actor, progress=tracker)
 
 
 def device_import_write(*, plan: Plan, actor: User, progress: Progress) -> ImportReport:
@@ -150,7 +190,7 @@ def device_import_write(*, plan: Plan, actor: User, progress: Progress) -> Impor
     return plan.report
 
 
-# Every column of a new device, in the order insert_rows gets them.
+# Every column of a new device, in the order of _device_row.
 DEVICE_INSERT = (
     "asset_tag",
     "serial_number",
@@ -172,41 +212,51 @@ DEVICE_INSERT = (
 HISTORY_INSERT = ("device_id", "asset_tag", "actor_id", "at", "action", "field", "old", "new")
 
 
+def _device_row(fields: dict[str, Any], now) -> tuple:
+    """A new device's values in the order of DEVICE_INSERT; a column the file does not have
+    gets the value of an empty cell (the field's default)."""
+    get = fields.get
+    model, room = fields["model"], get("room")
+    return (
+        fields["asset_tag"],
+        get("serial_number", ""),
+        model.manufacturer,
+        get("mac_addresses", []),
+        model.id,
+        fields["school"].id,
+        room.id if room is not None else None,
+        fields["status"],
+        get("purchase_date"),
+        get("purchase_price"),
+        get("funding_programme", ""),
+        get("warranty_end"),
+        get("lendable", False),
+        get("notes", ""),
+        now,
+        now,
+    )
+
+
 def _create_devices(
     creates: list[dict[str, Any]], actor: User | None, now, progress: Progress
 ) -> None:
     if not creates:
         return
-    defaults = {
-        field.attname: field.get_default()
-        for field in Device._meta.concrete_fields
-        if field.attname in DEVICE_INSERT
-    }
-    rows = []
-    for fields in creates:
-        values = {**defaults, **fields, "created_at": now, "updated_at": now}
-        model, school, room = values.pop("model"), values.pop("school"), values.pop("room", None)
-        values["manufacturer"] = model.manufacturer
-        values["model_id"], values["school_id"] = model.pk, school.pk
-        values["room_id"] = room.pk if room is not None else None
-        rows.append([values[name] for name in DEVICE_INSERT])
-    insert_rows(Device, DEVICE_INSERT, rows)
-    progress.advance(len(rows) // 2)
-    # The new devices' ids, for their history: all carry this import's creation time.
-    tags = {fields["asset_tag"] for fields in creates}
-    created = Device.objects.filter(created_at=now).values_list("id", "asset_tag")
+    ids = insert_rows_returning_ids(
+        Device, DEVICE_INSERT, [_device_row(fields, now) for fields in creates]
+    )
+    progress.advance(len(creates) // 2)
     actor_id = actor.pk if actor is not None else None
     action = DeviceHistory.Action.CREATE
     insert_rows(
         DeviceHistory,
         HISTORY_INSERT,
         (
-            (device_id, tag, actor_id, now, action, "", "", "")
-            for device_id, tag in created.iterator(chunk_size=5000)
-            if tag in tags
+            (device_id, fields["asset_tag"], actor_id, now, action, "", "", "")
+            for device_id, fields in zip(ids, creates, strict=True)
         ),
     )
-    progress.advance(len(rows) - len(rows) // 2)
+    progress.advance(len(creates) - len(creates) // 2)
 
 
 def _update_devices(

@@ -8,6 +8,7 @@ the database receives what bulk_create would send. Unlike the ORM, nothing is fi
 the caller passes every column, `auto_now` fields included, and no signals are sent.
 """
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -17,9 +18,28 @@ from django.db import connection, models
 CHUNK = 2000
 
 
-def _preparer(field: models.Field) -> Callable[[Any], Any]:
-    if isinstance(field, models.CharField | models.TextField):
-        return _text
+# Values of these fields reach both database drivers as they are (Django registers the
+# SQLite adapters for dates and decimals); every other field is prepared by Django.
+PASSED_AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.DecimalField,
+    models.ForeignKey,
+)
+
+
+def _preparer(field: models.Field) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.JSONField):
+        # JSON text is what both databases take (SQLite stores it, PostgreSQL parses it into
+        # jsonb); most values differ, so none are remembered.
+        encoder = field.encoder
+        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+    if isinstance(field, models.DateTimeField):
+        pass  # a subclass of DateField, but with time zones to convert
+    elif isinstance(field, PASSED_AS_IS) or type(field) is models.DateField:
+        return None
     prepared: dict[tuple, Any] = {}
 
     def prepare(value: Any) -> Any:
@@ -35,18 +55,17 @@ def _preparer(field: models.Field) -> Callable[[Any], Any]:
     return prepare
 
 
-def _text(value: Any) -> Any:
-    return value if value is None or type(value) is str else str(value)
-
-
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
     return [model._meta.get_field(name) for name in names]
 
 
 def _prepared(fields: list[models.Field], rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
-    prepare = [_preparer(field) for field in fields]
+    preparers = [(i, p) for i, p in enumerate(map(_preparer, fields)) if p is not None]
     for row in rows:
-        yield [p(v) for p, v in zip(prepare, row, strict=True)]
+        values = list(row)
+        for index, prepare in preparers:
+            values[index] = prepare(values[index])
+        yield values
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -59,23 +78,58 @@ def insert_rows(
     model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
     """INSERT rows of values given in the order of the field `names` (attnames such as
-    `model_id` for foreign keys)."""
+    `model_id` for foreign keys). `rows` may be a generator, but not one that reads from
+    the database: on PostgreSQL the connection is busy with COPY while it is consumed."""
     fields = _fields(model, names)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Rows first, then COPY: while COPY runs, the connection can answer nothing else,
-            # so `rows` must not be a query still being read.
-            prepared = list(_prepared(fields, rows))
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for values in prepared:
+            # COPY goes to psycopg's own cursor; its errors still become Django's.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for values in _prepared(fields, rows):
                     copy.write_row(values)
             return
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         for batch in _batches(_prepared(fields, rows), CHUNK):
             cursor.executemany(sql, batch)
+
+
+def insert_rows_returning_ids(
+    model: type[models.Model], names: Sequence[str], rows: list[Sequence[Any]]
+) -> list[int]:
+    """insert_rows, and the new rows' primary keys in the order of `rows`."""
+    if not rows:
+        return []
+    pk = model._meta.pk
+    if connection.vendor == "postgresql":
+        # Take the ids from the table's sequence first, so COPY can write them.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        insert_rows(
+            model, [pk.attname, *names], ([i, *row] for i, row in zip(ids, rows, strict=True))
+        )
+        return ids
+    # SQLite: the transaction holds the write lock (IMMEDIATE), so every row with a higher
+    # id than before is one of these, numbered in the order they were inserted.
+    before = model.objects.aggregate(top=models.Max(pk.attname))["top"] or 0
+    insert_rows(model, names, rows)
+    ids = list(
+        model.objects.filter(**{f"{pk.attname}__gt": before})
+        .order_by(pk.attname)
+        .values_list(pk.attname, flat=True)
+    )
+    if len(ids) != len(rows):
+        raise RuntimeError("rows were inserted outside this transaction")
+    return ids
 
 
 def update_rows(

@@ -9,7 +9,7 @@ OUTCOMES = ("create", "update", "unchanged", "error")
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     row: int  # the row number as the spreadsheet program shows it
     outcome: str  # create | update | unchanged | error

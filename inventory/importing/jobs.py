@@ -1,0 +1,271 @@
+"""Import jobs: an uploaded file kept in the database, previewed and then applied by
+background tasks. The API and the tasks call these functions and nothing else."""
+
+import logging
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.errors import Conflict, LernstattError, NotFound, ValidationFailed
+from core.models import ImportJob, User
+from core.permissions import Perm, require, school_ids
+from core.sheets.read import ensure_size
+from inventory.importing.apply import (
+    device_import_plan,
+    device_import_write,
+    import_school,
+    no_gc_pauses,
+)
+from inventory.importing.report import Progress
+from inventory.models import School
+
+logger = logging.getLogger(__name__)
+
+Status = ImportJob.Status
+# How many rows of a report one request may ask for.
+MAX_PAGE = 1000
+
+
+def _sees_every_job(actor: User) -> bool:
+    # Whoever imports for every school (the IT admins) may look at everyone's imports.
+    return school_ids(actor) is None
+
+
+def import_job_get(*, actor: User, job_id: int) -> ImportJob:
+    """A job the actor may see: their own, or any for those who import for every school.
+    Others' jobs are "not found". The file itself is not loaded."""
+    require(actor, Perm.DEVICE_IMPORT)
+    jobs = ImportJob.objects.defer("content").select_related("created_by")
+    if not _sees_every_job(actor):
+        jobs = jobs.filter(created_by=actor)
+    job = jobs.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("Import not found."))
+    return job
+
+
+def import_job_rows(
+    *, job: ImportJob, outcome: str | None = None, offset: int = 0, limit: int = 100
+) -> tuple[int, list[dict[str, Any]]]:
+    """(how many rows match, one page of them): rows with errors first, then by row."""
+    rows = (job.report or {}).get("rows", [])
+    if outcome:
+        rows = [row for row in rows if row["outcome"] == outcome]
+    else:
+        rows = sorted(rows, key=lambda row: (row["outcome"] != "error", row["row"]))
+    offset, limit = max(offset, 0), min(max(limit, 0), MAX_PAGE)
+    return len(rows), rows[offset : offset + limit]
+
+
+def import_job_create(
+    *,
+    actor: User,
+    upload: IO[bytes],
+    filename: str,
+    size: int,
+    school: str | None = None,
+    create_missing: bool = False,
+) -> ImportJob:
+    """Keep an uploaded device file and start its preview in the background. The size is
+    checked before the file is read; the school (a number) must be one the actor reaches."""
+    require(actor, Perm.DEVICE_IMPORT)
+    ensure_size(size)
+    chosen = import_school(actor=actor, school=school)
+    content = upload.read(size + 1)
+    ensure_size(len(content))  # the size given was not the real one
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=ImportJob.Kind.DEVICES,
+            created_by=actor,
+            filename=filename[-255:],
+            content=content,
+            options={
+                "school": chosen.id if chosen else None,
+                "create_missing": bool(create_missing),
+                "only_valid": False,
+            },
+        )
+        transaction.on_commit(lambda: _enqueue("preview", job.pk))
+    # With tasks run in-process the preview may be done by now.
+    return import_job_get(actor=actor, job_id=job.pk)
+
+
+def import_job_confirm(*, actor: User, job_id: int, only_valid: bool = False) -> ImportJob:
+    """Start applying a previewed job in the background. Only a previewed job can be
+    confirmed, and only once: of two confirmations at the same time exactly one starts it,
+    the other gets Conflict. A job with errors needs `only_valid`."""
+    job = import_job_get(actor=actor, job_id=job_id)
+    if job.status != Status.PREVIEWED:
+        raise Conflict(_status_conflict(job.status))
+    errors = (job.report or {}).get("counts", {}).get("error", 0)
+    if errors and not only_valid:
+        raise ValidationFailed(
+            ngettext(
+                "%(count)s row has errors, so nothing was imported. Correct the file and "
+                "upload it again, or import only the rows without errors.",
+                "%(count)s rows have errors, so nothing was imported. Correct the file and "
+                "upload it again, or import only the rows without errors.",
+                errors,
+            )
+            % {"count": errors},
+            code="import_has_errors",
+        )
+    with transaction.atomic():
+        # The status in the WHERE clause makes the second of two confirmations change
+        # nothing, whichever request the database serves first.
+        started = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
+            status=Status.APPLYING,
+            confirmed_by=actor,
+            options={**job.options, "only_valid": bool(only_valid)},
+            progress_done=0,
+            error=None,
+        )
+        if not started:
+            raise Conflict(_("This import has already been confirmed."))
+        transaction.on_commit(lambda: _enqueue("apply", job.pk))
+    return import_job_get(actor=actor, job_id=job.pk)
+
+
+def _status_conflict(status: str) -> str:
+    checking = _("The file is still being checked; confirm it when the preview is done.")
+    return {
+        Status.UPLOADED: checking,
+        Status.PREVIEWING: checking,
+        Status.APPLYING: _("This import has already been confirmed."),
+        Status.APPLIED: _("This file has already been imported."),
+        Status.FAILED: _("This import failed; upload the file again."),
+    }.get(status, _("This import cannot be confirmed now."))
+
+
+def _enqueue(step: str, job_id: int) -> None:
+    from inventory import tasks
+
+    task = tasks.device_import_preview if step == "preview" else tasks.device_import_apply
+    task.delay(job_id)
+
+
+def _progress(job_id: int):
+    def report(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+
+    return report
+
+
+def _finish(job_id: int, **fields: Any) -> None:
+    ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def _failure(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, LernstattError):
+        return exc.as_dict()
+    logger.exception("Import failed")
+    return {
+        "message": _("Something went wrong on our side. Nothing was imported."),
+        "code": "server_error",
+        "errors": [],
+    }
+
+
+def import_job_preview(*, job_id: int) -> None:
+    """Check a job's file and store every row's outcome; writes no devices. Runs once per
+    upload: a job that is no longer waiting for its preview is left alone."""
+    started = ImportJob.objects.filter(
+        pk=job_id, status__in=[Status.UPLOADED, Status.PREVIEWING]
+    ).update(status=Status.PREVIEWING)
+    if not started:
+        return
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    try:
+        with no_gc_pauses():
+            plan, tracker = device_import_plan(
+                actor=_actor(job.created_by),
+                data=bytes(job.content),
+                filename=job.filename,
+                school=_school(job),
+                create_missing=job.options.get("create_missing", False),
+                progress=Progress(_progress(job_id), 1),
+            )
+    except Exception as exc:
+        _finish(job_id, status=Status.FAILED, error=_failure(exc))
+        return
+    tracker.finish()
+    _finish(
+        job_id,
+        status=Status.PREVIEWED,
+        report=plan.report.as_dict(),
+        progress_done=tracker.done,
+        progress_total=tracker.total,
+    )
+
+
+def import_job_apply(*, job_id: int) -> None:
+    """Apply a confirmed job: all its rows or none (only the valid ones if the confirmation
+    asked for that). The job becomes `applied` in the same transaction as the devices, so a
+    worker that dies half-way leaves it `applying` and a retry starts over cleanly; once
+    applied, running this again changes nothing."""
+    job = ImportJob.objects.select_related("created_by", "confirmed_by").get(pk=job_id)
+    if job.status != Status.APPLYING:
+        return
+    only_valid = job.options.get("only_valid", False)
+    try:
+        _apply(job, only_valid)
+    except Exception as exc:
+        _finish(job_id, status=Status.FAILED, error=_failure(exc))
+
+
+def _apply(job: ImportJob, only_valid: bool) -> None:
+    actor = _actor(job.confirmed_by or job.created_by)
+    with no_gc_pauses():
+        plan, tracker = device_import_plan(
+            actor=actor,
+            data=bytes(job.content),
+            filename=job.filename,
+            school=_school(job),
+            create_missing=job.options.get("create_missing", False),
+            progress=Progress(_progress(job.pk), 1),
+            steps_per_row=2,
+        )
+        if plan.has_errors and not only_valid:
+            # The inventory changed since the preview and some rows are no longer valid.
+            count = plan.report.counts["error"]
+            message = ngettext(
+                "The inventory changed since the preview; %(count)s row now has errors.",
+                "The inventory changed since the preview; %(count)s rows now have errors.",
+                count,
+            )
+            error = ValidationFailed(message % {"count": count}, code="import_has_errors")
+            _finish(
+                job.pk, status=Status.FAILED, error=error.as_dict(), report=plan.report.as_dict()
+            )
+            return
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().only("status").get(pk=job.pk)
+            if locked.status != Status.APPLYING:
+                return  # another worker has applied it meanwhile
+            report = device_import_write(plan=plan, actor=actor, progress=tracker)
+            _finish(
+                job.pk,
+                status=Status.APPLIED,
+                report=report.as_dict(),
+                progress_done=tracker.done,
+                progress_total=tracker.total,
+                content=b"",  # applied: the file is no longer needed, its report stays
+            )
+
+
+def _actor(user: User | None) -> User:
+    if user is None or not user.is_active:
+        raise NotFound(_("The user who started this import no longer exists."))
+    return user
+
+
+def _school(job: ImportJob) -> School | None:
+    school_id = job.options.get("school")
+    if not school_id:
+        return None
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        raise NotFound(_("School not found."))
+    return school

@@ -1,0 +1,124 @@
+"""Reading the cells of a device spreadsheet into values, row by row. A cell that is not
+valid becomes an error of its row (with the column as the file names it), never an
+exception."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.sheets.read import Table
+from inventory.columns import DEVICE_COLUMNS, PARSERS
+from inventory.importing.report import Progress
+from inventory.models import Device, DeviceModel, Room
+
+# Text cells longer than the database column are row errors, not database errors.
+TEXT_LIMITS = {
+    "asset_tag": Device._meta.get_field("asset_tag").max_length,
+    "serial_number": Device._meta.get_field("serial_number").max_length,
+    "funding_programme": Device._meta.get_field("funding_programme").max_length,
+    "manufacturer": DeviceModel._meta.get_field("manufacturer").max_length,
+    "model": DeviceModel._meta.get_field("name").max_length,
+    "room": Room._meta.get_field("name").max_length,
+}
+# Cells repeat a lot (models, schools, rooms, dates, prices), so each column remembers
+# what its values parse to; not the columns where every value is different.
+UNCACHED = {"asset_tag", "serial_number"}
+CACHE_LIMIT = 20_000
+
+
+@cache
+def device_spellings() -> dict[str, str]:
+    """Folded header spelling -> column key, German and English."""
+    return {spelling: column.key for column in DEVICE_COLUMNS for spelling in column.spellings()}
+
+
+def expected_headers() -> list[str]:
+    """The headers of the main columns, in the current language, for messages."""
+    keys = ("asset_tag", "serial_number", "manufacturer", "model", "school", "room")
+    return [str(column.header) for column in DEVICE_COLUMNS if column.key in keys]
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row: its values, its errors, and what planning decided for it."""
+
+    row: int  # as the spreadsheet shows it
+    values: dict[str, Any]  # column key -> value, for the valid cells of present columns
+    errors: list[dict[str, Any]]  # {row, column, message}
+    tag: str = ""
+    device: Any = None  # the stored device with this asset tag, if there is one
+    final: dict[str, Any] = field(default_factory=dict)  # a new device's fields
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field: (old, new)
+
+
+def _converter(parse: Callable[[object], Any], limit: int | None):
+    """A cell's (value, None), or (None, message) when the cell is not valid."""
+
+    def convert(cell: object) -> tuple[Any, str | None]:
+        try:
+            value = parse(cell)
+        except ValueError as exc:
+            return None, str(exc)
+        if limit and value and len(value) > limit:
+            message = _("“%(value)s…” is too long: at most %(max)s characters.")
+            return None, message % {"value": value[:20], "max": limit}
+        return value, None
+
+    return convert
+
+
+def parse_rows(table: Table, progress: Progress) -> list[Row]:
+    """Every data row's cells turned into values; a cell that is not valid becomes an
+    error of its row instead. The same few values repeat down most columns (models,
+    schools, dates), so each of those columns remembers what its values became."""
+    columns = []
+    for column in DEVICE_COLUMNS:
+        if column.key in table.columns:
+            convert = _converter(PARSERS[column.kind], TEXT_LIMITS.get(column.key))
+            memo = None if column.key in UNCACHED else {}
+            columns.append((column.key, table.columns[column.key], convert, memo))
+    columns.sort(key=lambda column: column[1])  # errors in the order of the file's columns
+    need = max(index for _key, index, _convert, _memo in columns) + 1
+    headers = table.headers
+    rows = []
+    pending = 0
+    for number, cells in table.rows():
+        if len(cells) < need:
+            cells = [*cells, *([None] * (need - len(cells)))]
+        values: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for key, index, convert, memo in columns:
+            cell = cells[index]
+            if memo is None or cell.__class__ is bool:
+                value, problem = convert(cell)
+            else:
+                # True == 1 == 1.0 as keys, hence booleans are never looked up here.
+                try:
+                    value, problem = memo[cell]
+                except KeyError:
+                    value, problem = result = convert(cell)
+                    if len(memo) < CACHE_LIMIT:
+                        memo[cell] = result
+            if problem is None:
+                values[key] = value
+            else:
+                errors.append({"row": number, "column": headers[key], "message": problem})
+        row = Row(number, values, errors, values.get("asset_tag") or "")
+        if not row.tag and not _about_tag(errors, headers):
+            message = _("The asset tag is missing.")
+            errors.append({"row": number, "column": headers["asset_tag"], "message": message})
+        rows.append(row)
+        pending += 1
+        if pending == 1000:
+            progress.advance(pending)
+            pending = 0
+    progress.advance(pending)
+    return rows
+
+
+def _about_tag(errors: list[dict[str, Any]], headers: dict[str, str]) -> bool:
+    """Whether one of `errors` is about the asset tag cell (too long, say)."""
+    return any(error["column"] == headers.get("asset_tag") for error in errors)
