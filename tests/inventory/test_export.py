@@ -397,7 +397,7 @@ def test_command_writes_the_file_with_the_filters_and_the_users_scope(
             stdout=out,
         )
     assert asset_tags(output.read_bytes(), "csv") == ["INV-0002"]
-    assert "1 devices written" in out.getvalue()
+    assert "1 device written" in out.getvalue()
 
 
 def test_command_without_user_exports_every_school_and_reads_status_labels(tmp_path, devices):

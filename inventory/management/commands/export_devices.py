@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import LernstattError
 from core.models import Role, User
@@ -62,7 +63,12 @@ class Command(BaseCommand):
         finally:
             export.path.unlink(missing_ok=True)
         self.stdout.write(
-            _("%(count)d devices written to %(path)s.") % {"count": export.rows, "path": output}
+            ngettext(
+                "%(count)d device written to %(path)s.",
+                "%(count)d devices written to %(path)s.",
+                export.rows,
+            )
+            % {"count": export.rows, "path": output}
         )
 
     def _actor(self, username: str | None) -> User:
