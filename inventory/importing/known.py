@@ -1,6 +1,6 @@
-"""What the inventory holds of the things a file refers to: its schools, device models,
-the devices with the file's asset tags and the rooms of the schools involved, loaded in a
-few queries per file and looked up in memory."""
+"""What the inventory holds of the things a file refers to: schools, device models, rooms
+and the devices with the file's asset tags, read in a few queries per file (never one per
+row) and looked up in memory."""
 
 from collections import defaultdict, namedtuple
 

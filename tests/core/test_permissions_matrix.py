@@ -10,8 +10,10 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.models import ImportJob
 from core.tokens import api_token_create
 from lernstatt.api import api
 from tests.factories import (
@@ -73,6 +75,10 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("DELETE", "/api/v1/devices/{asset_tag}"): row(204, 403, 403, 403),
     ("GET", "/api/v1/devices/{asset_tag}/history"): row(200, (200, 404), 403, 403),
     ("GET", "/api/v1/devices/export"): row(200, 200, 403, 403),
+    # imports: a job is seen by its creator and by IT admins; coordinators for their schools
+    ("POST", "/api/v1/imports/devices"): row(202, (202, 404), 403, 403),
+    ("GET", "/api/v1/imports/{job_id}"): row(200, (200, 404), 403, 403),
+    ("POST", "/api/v1/imports/{job_id}/confirm"): row(202, (202, 404), 403, 403),
 }
 
 
@@ -99,6 +105,18 @@ def test_every_endpoint_has_a_row_in_the_matrix():
     )
 
 
+def previewed_job(user) -> ImportJob:
+    counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
+    return ImportJob.objects.create(
+        kind="devices",
+        created_by=user,
+        filename="x.csv",
+        content=b"",
+        status="previewed",
+        report={"counts": counts, "rows": []},
+    )
+
+
 @pytest.fixture
 def world(school_a, school_b, role_users):
     """School A's and school B's objects, and a token of each user plus one of a stranger."""
@@ -110,12 +128,14 @@ def world(school_a, school_b, role_users):
             room=RoomFactory(school=school_a, name="A-101"),
             device=DeviceFactory(asset_tag="A-1", school=school_a, model=model_a),
             model=DeviceModelFactory(name="Unused A"),
+            job=previewed_job(role_users["coordinator"]),
         ),
         "B": SimpleNamespace(
             school=school_b,
             room=RoomFactory(school=school_b, name="B-101"),
             device=DeviceFactory(asset_tag="B-1", school=school_b, model=model_b),
             model=DeviceModelFactory(name="Unused B"),
+            job=previewed_job(stranger),
         ),
     }
     tokens = {
@@ -137,6 +157,7 @@ def path_values(world, side: str, user) -> dict:
         "model_id": objects.model.id,
         "asset_tag": objects.device.asset_tag,
         "token_id": own_token.id if side == "A" else world.stranger_token.id,
+        "job_id": objects.job.id,
     }
 
 
@@ -160,6 +181,11 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
             "school": objects.school.number,
         },
         ("PATCH", "/api/v1/devices/{asset_tag}"): {"notes": "geprüft"},
+        ("POST", "/api/v1/imports/devices"): {
+            "file": SimpleUploadedFile("inventar.csv", b"Inventarnummer;Modell\r\nX-1;Y\r\n"),
+            "school": objects.school.number,
+        },
+        ("POST", "/api/v1/imports/{job_id}/confirm"): {},
     }
     if method in {"POST", "PATCH", "PUT"}:
         assert (method, path) in bodies, f"No request body for {method} {path}: add one."
@@ -174,6 +200,8 @@ def call(client: Client, method: str, url: str, data: dict | None):
         return client.get(url, data or {})
     if data is None:
         return client.generic(method, url)
+    if any(hasattr(value, "read") for value in data.values()):
+        return client.post(url, data)  # a file upload: multipart, as a browser sends it
     return client.generic(method, url, json.dumps(data), "application/json")
 
 
