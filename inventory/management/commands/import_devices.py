@@ -156,6 +156,8 @@ class Command(BaseCommand):
                 where += f", {error['column']}"
             self.stdout.write(f"  {where}: {error['message']}")
         if len(errors) > MAX_LISTED_ERRORS:
+            more = len(errors) - MAX_LISTED_ERRORS
             self.stdout.write(
-                _("… and %(count)d more errors.") % {"count": len(errors) - MAX_LISTED_ERRORS}
+                ngettext("… and %(count)d more error.", "… and %(count)d more errors.", more)
+                % {"count": more}
             )
