@@ -115,6 +115,7 @@ def test_messages_are_german_by_default(client_for, coordinator):
     response = no_language.get("/api/v1/devices/NIRGENDS")
     assert response["Content-Language"] == "de"
     assert_error(response, 404, "not_found")
+    assert response.json()["message"] == "Gerät NIRGENDS nicht gefunden."
 
 
 def test_a_browser_post_without_the_csrf_token_is_refused_and_with_it_accepted(

@@ -7,7 +7,7 @@ from core.errors import FileRejected, NotFound, PermissionDenied
 from inventory.importing import device_import_preview
 from inventory.models import Device, DeviceHistory, DeviceModel, Room
 from tests.factories import DeviceFactory, DeviceModelFactory, RoomFactory, SchoolFactory
-from tests.inventory.files import xlsx
+from tests.inventory.files import csv_bytes, xlsx
 
 HEADER = ["Inventarnummer", "Seriennummer", "Hersteller", "Modell", "Schulnummer", "Raum"]
 
@@ -331,3 +331,20 @@ def test_school_found_by_number_without_its_leading_zero(it_admin, thinkpad):
     SchoolFactory(number="012345", name="Förderschule Süd")
     rows = [HEADER, ["INV-1", "", "Lenovo", "ThinkPad L14", 12345, ""]]
     assert preview(it_admin, rows).counts["create"] == 1
+
+
+def test_row_errors_are_in_german_for_a_german_user(it_admin, school_a):
+    data = csv_bytes(
+        [
+            ["Inventarnummer", "Hersteller", "Modell", "Kategorie", "Schulnummer", "Kaufdatum"],
+            ["G-1", "Lenovo", "ThinkPad", "Laptop", school_a.number, "31.02.2021"],
+        ]
+    )
+    with translation.override("de"):
+        report = device_import_preview(
+            actor=it_admin, data=data, filename="inventar.csv", create_missing=True
+        )
+    [error] = report.rows[0].errors
+    assert error["row"] == 2
+    assert error["column"] == "Kaufdatum"
+    assert error["message"].startswith("„31.02.2021“ ist kein Datum.")
