@@ -1,7 +1,8 @@
 """Inventory import and export benchmark: prints a table, changes no database but its own.
 
     DJANGO_SETTINGS_MODULE=lernstatt.settings .venv/bin/python bench/inventory_import.py
-        [--db sqlite|postgres|both] [--rows 50000] [--profile cold|unchanged|changed|export]
+        [--db sqlite|postgres|both] [--rows 50000] [--repeat 3]
+        [--profile cold|unchanged|changed|export]
 
 It generates a school-office workbook of --rows devices, then times, in a fresh database
 (SQLite: a new file under /tmp; PostgreSQL: a new database that is dropped afterwards,
@@ -16,7 +17,8 @@ Each line shows wall-clock and CPU seconds, rows/s, the peak resident memory of 
 during that step and how much it grew in it (Linux VmHWM, reset before each step, so no
 tracemalloc slowing the step down; ru_maxrss where VmHWM is missing) and how many times
 longer the step took than the spreadsheet library alone needs to read (python-calamine)
-or write (XlsxWriter, csv) the same cells.
+or write (core.sheets.xlsx, Python's csv) the same cells; for .xlsx it also shows how
+long XlsxWriter alone takes for them.
 """
 
 import argparse
@@ -25,6 +27,7 @@ import cProfile
 import csv
 import datetime
 import io
+import json
 import os
 import pstats
 import random
@@ -227,6 +230,23 @@ def raw_read(data: bytes) -> None:
 
 
 def raw_write_xlsx(rows: list[list]) -> None:
+    """The same cells through Lernstatt's sheet writer alone (no database, no labels)."""
+    from core.sheets.xlsx import write_sheet
+
+    with tempfile.TemporaryFile() as target:
+        width = len(rows[0]) if rows else 0
+        write_sheet(
+            target,
+            sheet_name="Geräte",
+            headers=[f"H{i}" for i in range(width)],
+            number_styles=[0] * width,
+            widths=[None] * width,
+            rows=rows,
+        )
+
+
+def raw_write_xlsxwriter(rows: list[list]) -> None:
+    """The same cells through XlsxWriter, for comparison with the library Lernstatt left."""
     import xlsxwriter
 
     with tempfile.TemporaryFile() as target:
@@ -253,6 +273,7 @@ def raw_write_csv(rows: list[list]) -> None:
 def raw_write_seconds(rows: list[list]) -> dict[str, float]:
     return {
         "xlsx": timed(lambda: raw_write_xlsx(rows)).seconds,
+        "xlsxwriter": timed(lambda: raw_write_xlsxwriter(rows)).seconds,
         "csv": timed(lambda: raw_write_csv(rows)).seconds,
     }
 
@@ -316,7 +337,10 @@ def run(rows_count: int, profile: str | None) -> tuple[str, list[tuple]]:
         size = export.path.stat().st_size / 1024 / 1024
         export.path.unlink()
         ratio = timing.seconds / raw[fmt]
-        results.append((f"export .{fmt}", export.rows, timing, ratio, f"{size:.1f} MB"))
+        notes = f"{size:.1f} MB"
+        if fmt == "xlsx":
+            notes += f"; XlsxWriter alone: {raw['xlsxwriter']:.1f} s"
+        results.append((f"export .{fmt}", export.rows, timing, ratio, notes))
     return database_version(), results
 
 
@@ -331,21 +355,27 @@ def database_version() -> str:
     return f"SQLite {sqlite3.sqlite_version}"
 
 
-def print_table(label: str, results: list[tuple]) -> None:
-    print(f"\n{label}")
+def print_table(runs: list[dict]) -> None:
+    print(f"\n{runs[0]['label']}, median of {len(runs)} run{'s' if len(runs) > 1 else ''}")
     print(
-        "| step | rows | seconds | CPU s | rows/s | peak RSS MB (growth) | x library alone "
-        "| result |"
+        "| step | rows | seconds (range) | CPU s | rows/s | peak RSS MB (growth) "
+        "| x library alone | result |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for name, rows, timing, ratio, notes in results:
-        speed = rows / timing.seconds
-        target = next((t for key, t in TARGETS.items() if name.startswith(key)), None)
+    for index, first in enumerate(runs[0]["steps"]):
+        same = sorted((run["steps"][index] for run in runs), key=lambda step: step["seconds"])
+        step = same[len(same) // 2]
+        spread = f" ({same[0]['seconds']:.2f}–{same[-1]['seconds']:.2f})" if len(same) > 1 else ""
+        speed = step["rows"] / step["seconds"]
+        target = next((t for key, t in TARGETS.items() if first["name"].startswith(key)), None)
         mark = "" if target is None else (" ✓" if speed >= target else " ✗")
-        memory = " ✓" if timing.peak < MEMORY_LIMIT_MB else " ✗"
+        peak = max(run["steps"][index]["peak"] for run in runs)
+        memory = " ✓" if peak < MEMORY_LIMIT_MB else " ✗"
         print(
-            f"| {name} | {rows:,} | {timing.seconds:.2f} | {timing.cpu:.2f} | {speed:,.0f}{mark} "
-            f"| {timing.peak:.0f} (+{timing.growth:.0f}){memory} | {ratio:.1f} | {notes} |"
+            f"| {step['name']} | {step['rows']:,} | {step['seconds']:.2f}{spread} "
+            f"| {step['cpu']:.2f} | {speed:,.0f}{mark} "
+            f"| {peak:.0f} (+{step['growth']:.0f}){memory} "
+            f"| {step['ratio']:.1f} | {step['notes']} |"
         )
 
 
@@ -385,14 +415,27 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=default_db)
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--profile", choices=["cold", "unchanged", "changed", "export"])
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs, each in a fresh database; the median is shown"
+    )
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.db == "both":
-        for kind in ("sqlite", "postgres"):
-            command = [sys.executable, __file__, "--db", kind, "--rows", str(args.rows)]
-            subprocess.run(
-                command + (["--profile", args.profile] if args.profile else []), check=True
-            )
+    if not args.json:
+        # Each run in a process and a database of its own; the table shows, per step, the
+        # run with the median time (this machine's speed varies from run to run).
+        for kind in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+            command = [sys.executable, __file__, "--json", "--db", kind, "--rows", str(args.rows)]
+            if args.profile:
+                command += ["--profile", args.profile]
+            runs = []
+            for _ in range(1 if args.profile else args.repeat):
+                output = subprocess.run(command, check=True, capture_output=True, text=True)
+                sys.stderr.write(output.stderr)
+                lines = output.stdout.splitlines()
+                runs.append(json.loads(lines[-1]))
+                print("\n".join(lines[:-1]), end="\n" if len(lines) > 1 else "")
+            print_table(runs)
         return
 
     # Stopped from outside: still drop the database of this run (the finally blocks run).
@@ -410,7 +453,13 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-    print_table(f"{version}, {args.rows:,} devices", results)
+    steps = [
+        {"name": name, "rows": rows, "ratio": ratio, "notes": notes, **timing._asdict()}
+        for name, rows, timing, ratio, notes in results
+    ]
+    for step in steps:
+        step.pop("result")
+    print(json.dumps({"label": f"{version}, {args.rows:,} devices", "steps": steps}))
 
 
 if __name__ == "__main__":

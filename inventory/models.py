@@ -110,7 +110,11 @@ class Device(models.Model):
         DeviceModel, on_delete=models.PROTECT, related_name="devices", verbose_name=_("model")
     )
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="devices", verbose_name=_("school")
+        School,
+        on_delete=models.PROTECT,
+        related_name="devices",
+        verbose_name=_("school"),
+        db_index=False,  # the (school, status) index serves lookups by school
     )
     room = models.ForeignKey(
         Room,
@@ -170,18 +174,27 @@ class DeviceHistory(models.Model):
         UPDATE = "update", _("changed")
         DELETE = "delete", _("deleted")
 
+    # An append-only log, written in bulk by imports: its references are kept by Django
+    # (SET_NULL on delete) rather than checked by the database for every row written.
     device = models.ForeignKey(
-        Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="history"
+        Device,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="history",
+        db_constraint=False,
+        db_index=False,  # see the (device, at) index
     )
-    asset_tag = models.CharField(_("asset tag"), max_length=50, db_index=True)
+    asset_tag = models.CharField(_("asset tag"), max_length=50)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         verbose_name=_("by"),
+        db_constraint=False,
     )
-    at = models.DateTimeField(_("when"), db_index=True)
+    at = models.DateTimeField(_("when"))
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     field = models.CharField(_("field"), max_length=50, blank=True)
     old = models.TextField(_("old value"), blank=True)
@@ -191,6 +204,10 @@ class DeviceHistory(models.Model):
         verbose_name = _("device history entry")
         verbose_name_plural = _("device history")
         ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["device", "at"]),
+            models.Index(fields=["asset_tag"]),  # a deleted device's history
+        ]
 
     def __str__(self) -> str:
         return f"{self.asset_tag} {self.action} {self.field}"

@@ -143,10 +143,15 @@ _MAC = re.compile(
 )
 
 
+_CANONICAL_MAC = re.compile(r"[0-9A-F]{2}(?::[0-9A-F]{2}){5}")
+
+
 def parse_macs(value: object) -> list[str]:
     """One or more MAC addresses separated by comma, semicolon, space or line break;
     normalised to AA:BB:CC:DD:EE:FF."""
     text = clean_text(value)
+    if _CANONICAL_MAC.fullmatch(text):
+        return [text]  # the common case, as Lernstatt itself exports it
     macs = []
     for part in re.split(r"[,;\s]+", text):
         if not part:
