@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import LernstattError
-from core.models import Role, User
+from core.management.actors import command_actor
 from core.sheets.values import parse_choice
 from inventory.columns import CATEGORY_SPELLINGS, STATUS_SPELLINGS
 from inventory.exporting import EXPORT_FORMATS, device_export
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        actor = self._actor(options["user"])
+        actor = command_actor(options["user"])
         with translation.override(options["language"]):
             try:
                 export = device_export(actor=actor, filters=filters, fmt=fmt)
@@ -70,13 +70,3 @@ class Command(BaseCommand):
             )
             % {"count": export.rows, "path": output}
         )
-
-    def _actor(self, username: str | None) -> User:
-        if not username:
-            # Whoever runs manage.py has the server and its database already; an unsaved
-            # IT admin stands for them and reaches every school.
-            return User(username="manage.py", role=Role.IT_ADMIN, is_active=True)
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(_("There is no user %(name)s.") % {"name": username})
-        return user

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import LernstattError
-from core.models import Role, User
+from core.management.actors import command_actor
 from core.sheets.read import ensure_size
 from inventory.importing import ImportReport, device_import_apply, device_import_preview
 
@@ -69,7 +69,7 @@ class Command(BaseCommand):
         except LernstattError as exc:
             raise CommandError(exc.message) from exc
         arguments = {
-            "actor": self._actor(options["user"]),
+            "actor": command_actor(options["user"]),
             "data": data,
             "filename": path.name,
             "school": options["school"],
@@ -111,16 +111,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(_("The file was imported.")))
-
-    def _actor(self, username: str | None) -> User:
-        if not username:
-            # Whoever runs manage.py has the server and its database already; an unsaved
-            # IT admin stands for them and reaches every school.
-            return User(username="manage.py", role=Role.IT_ADMIN, is_active=True)
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(_("There is no user %(name)s.") % {"name": username})
-        return user
 
     def _progress(self, done: int, total: int) -> None:
         percent = min(100, done * 100 // max(total, 1))
