@@ -146,6 +146,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The schools' LDAP directory. Empty LDAP_URL: no directory; everything else still works.
+# ldaps://host:636, or ldap://host:389 with StartTLS (the default). No trailing slash.
+LDAP_URL = os.environ.get("LDAP_URL", "").rstrip("/")
+LDAP_START_TLS = env_bool("LDAP_START_TLS", True)
+LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+# The entry below which Lernstatt keeps ou=schools; nothing outside it is touched.
+LDAP_BASE_DN = os.environ.get("LDAP_BASE_DN", "")
+# Whole seconds (ldap3 needs integers): to open a connection, and to wait for one answer.
+LDAP_CONNECT_TIMEOUT = env_int("LDAP_CONNECT_TIMEOUT", 5)
+LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 30)
+# PEM file with the CA of the server's certificate. Empty: the system's CA store.
+LDAP_CA_FILE = os.environ.get("LDAP_CA_FILE", "")
+if not DEBUG and LDAP_URL.startswith("ldap://") and not LDAP_START_TLS:
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG=0 with an ldap:// LDAP_URL needs LDAP_START_TLS=1 (or use ldaps://)."
+    )
+
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

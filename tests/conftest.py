@@ -71,3 +71,62 @@ def client_for():
         return client
 
     return make
+
+
+# -- LDAP directory: a real slapd, see tests/ldapserver.py ---------------------------------
+
+
+def _start_slapd(**kwargs):
+    # Imported here: runs without LDAP tests neither load ldap3 nor look for slapd.
+    from tests.ldapserver import SLAPD, Slapd
+
+    if not os.path.exists(SLAPD):
+        service_missing(f"{SLAPD} is not installed (apt-get install slapd ldap-utils)")
+    server = Slapd(**kwargs)
+    try:
+        return server.start()
+    except BaseException:
+        server.cleanup()
+        raise
+
+
+@pytest.fixture(scope="session")
+def slapd_server():
+    """One slapd for the whole session (dbnosync); tests use it through `ldap_directory`."""
+    server = _start_slapd()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def ldap_directory(slapd_server, settings):
+    """A clean directory for one test, and the settings that point Lernstatt at it.
+
+    Each test gets a fresh subtree `ou=test-N,<suffix>` (with `ou=schools` below it) as
+    its LDAP_BASE_DN: creating one costs one ldapadd, and nothing needs deleting after.
+    """
+    if not slapd_server.running:
+        slapd_server.start()  # a test took it down; the data is still there
+    directory = slapd_server.subtree()
+    settings.LDAP_URL = directory.url
+    settings.LDAP_START_TLS = False
+    settings.LDAP_BIND_DN = directory.bind_dn
+    settings.LDAP_BIND_PASSWORD = directory.bind_password
+    settings.LDAP_BASE_DN = directory.base_dn
+    return directory
+
+
+@pytest.fixture
+def slapd_factory():
+    """Start private servers for one test (to kill one half-way without disturbing others):
+    `slapd_factory(durable=False, ous=(...))` returns a started Slapd; all are removed after."""
+    servers = []
+
+    def make(**kwargs):
+        server = _start_slapd(**kwargs)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.cleanup()
