@@ -133,6 +133,15 @@ STORAGES = {
 # Uploads: files larger than this are refused before they are read.
 LERNSTATT_IMPORT_MAX_BYTES = env_int("LERNSTATT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 LERNSTATT_IMPORT_MAX_ROWS = env_int("LERNSTATT_IMPORT_MAX_ROWS", 200_000)
+# Accounts: login names (accounts/logins.py) and initial passwords (accounts/passwords.py).
+LERNSTATT_LOGIN_PATTERN = os.environ.get("LERNSTATT_LOGIN_PATTERN", "{first}.{last}")
+# e.g. "{code}" so teachers log in with their Kürzel
+LERNSTATT_LOGIN_PATTERN_TEACHER = (
+    os.environ.get("LERNSTATT_LOGIN_PATTERN_TEACHER") or LERNSTATT_LOGIN_PATTERN
+)
+LERNSTATT_LOGIN_REUSE_DAYS = env_int("LERNSTATT_LOGIN_REUSE_DAYS", 365)
+LERNSTATT_PASSWORD_LENGTH = env_int("LERNSTATT_PASSWORD_LENGTH", 10)
+LERNSTATT_PASSWORD_SYMBOLS = env_bool("LERNSTATT_PASSWORD_SYMBOLS", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
