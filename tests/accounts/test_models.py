@@ -85,17 +85,19 @@ def test_only_students_belong_to_a_class(school_a):
     teacher = PersonFactory.build(
         school=school_a, role=PersonRole.TEACHER, school_class=school_class
     )
-    with translation.override("en"), pytest.raises(ValidationError) as exc:
-        teacher.full_clean()
-    assert exc.value.message_dict["school_class"] == ["Only students belong to a class."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc:
+            teacher.full_clean()
+        assert exc.value.message_dict["school_class"] == ["Only students belong to a class."]
 
 
 def test_a_student_cannot_be_in_a_class_of_another_school(school_a, school_b):
     other_class = SchoolClassFactory(school=school_b)
     student = PersonFactory.build(school=school_a, school_class=other_class)
-    with translation.override("en"), pytest.raises(ValidationError) as exc:
-        student.full_clean()
-    assert exc.value.message_dict["school_class"] == ["The class belongs to another school."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc:
+            student.full_clean()
+        assert exc.value.message_dict["school_class"] == ["The class belongs to another school."]
 
 
 def test_birth_date_may_be_missing_only_for_staff(school_a):
