@@ -1,0 +1,344 @@
+"""From the rows of a roster to a plan: each row's outcome, the classes to create and the
+steps of the people missing from the file. Planning reads the database in a few queries per
+file (never one per row) and writes nothing."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
+from accounts.rosters.columns import STUDENTS
+from accounts.rosters.parse import RosterRow, name_key, parse_rows
+from accounts.rosters.report import LifecycleStep, RosterReport, RowOutcome
+from core.sheets.read import Table
+from inventory.models import School
+
+# Days a person missing from the roster stays tolerated before the account is disabled,
+# and then disabled before it is deleted; settings of the same names override them.
+LIFECYCLE_DAYS = {
+    "LERNSTATT_TOLERATE_DAYS_STUDENT": 30,
+    "LERNSTATT_DELETE_DAYS_STUDENT": 60,
+    "LERNSTATT_TOLERATE_DAYS_TEACHER": 60,
+    "LERNSTATT_DELETE_DAYS_TEACHER": 90,
+}
+PERSON_FIELDS = ("last_name", "first_name", "birth_date", "external_id", "short_code")
+
+
+def school_year_of(day: datetime.date) -> int:
+    """The year the school year of `day` starts in; a school year starts in August."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def lifecycle_days(role: str) -> tuple[int, int]:
+    """(days tolerated until disabled, days disabled until deleted) for a role."""
+    suffix = "STUDENT" if role == PersonRole.STUDENT else "TEACHER"
+    return tuple(  # type: ignore[return-value]
+        getattr(settings, name, LIFECYCLE_DAYS[name])
+        for name in (f"LERNSTATT_TOLERATE_DAYS_{suffix}", f"LERNSTATT_DELETE_DAYS_{suffix}")
+    )
+
+
+@dataclass
+class RosterPlan:
+    report: RosterReport
+    new_classes: list[SchoolClass]
+    creates: list[tuple[RosterRow, RowOutcome]]
+    updates: list[RosterRow]  # matched rows whose person changes (fields, class or status)
+    tolerate: list[Person] = field(default_factory=list)
+    disable: list[Person] = field(default_factory=list)
+    delete: list[Person] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.report.errors)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    return "" if value is None else str(value)
+
+
+class _Planner:
+    def __init__(self, *, school: School, kind: str, table: Table, today: datetime.date):
+        self.school = school
+        self.kind = kind
+        self.role = PersonRole.STUDENT if kind == STUDENTS else PersonRole.TEACHER
+        self.table = table
+        self.headers = table.headers
+        self.today = today
+        self.year = school_year_of(today)
+        self.classes = {
+            cls.name.lower(): cls
+            for cls in SchoolClass.objects.filter(school=school, school_year=self.year)
+        }
+        self.new_classes: dict[str, SchoolClass] = {}
+        self.people = list(
+            Person.objects.filter(school=school, role=self.role)
+            .exclude(status=PersonStatus.DELETED)
+            .select_related("school_class")
+        )
+        # External ids are unique per school, across roles.
+        self.other_ids = {
+            external_id.lower()
+            for external_id in Person.objects.filter(school=school)
+            .exclude(role=self.role)
+            .exclude(external_id="")
+            .values_list("external_id", flat=True)
+        }
+
+    def error(self, row: RosterRow, key: str, message: str) -> None:
+        row.errors.append({"row": row.row, "column": self.headers.get(key), "message": message})
+
+    def duplicates(self, rows: list[RosterRow]) -> None:
+        """Rows naming the same person twice (same id, or same name and birth date without
+        an id) are errors of every row involved, each naming the others."""
+        groups: dict[tuple, list[RosterRow]] = defaultdict(list)
+        for row in rows:
+            if row.external_id:
+                groups[("id", row.external_id.lower())].append(row)
+            elif row.name_key is not None:
+                groups[("name", row.name_key)].append(row)
+        for (how, _key), same in groups.items():
+            if len(same) < 2:
+                continue
+            for row in same:
+                others = ", ".join(str(other.row) for other in same if other is not row)
+                if how == "id":
+                    message = _("ID %(id)s is also in row %(rows)s.") % {
+                        "id": row.external_id,
+                        "rows": others,
+                    }
+                    self.error(row, "external_id", message)
+                else:
+                    message = _(
+                        "The same person (name and date of birth) is also in row %(rows)s."
+                    ) % {"rows": others}
+                    self.error(row, "last_name", message)
+
+    def match(self, rows: list[RosterRow]) -> set[int]:
+        """Find each row's person: by id first (for all rows, so that an id always wins),
+        then by name and birth date among people not matched yet. Returns the ids of the
+        people the file names, including those of rows with errors."""
+        by_id = {p.external_id.lower(): p for p in self.people if p.external_id}
+        by_key: dict[tuple, list[Person]] = defaultdict(list)
+        for person in self.people:
+            key = name_key(person.last_name, person.first_name, person.birth_date)
+            if key is not None:
+                by_key[key].append(person)
+        named: set[int] = set()
+        for row in rows:
+            if row.external_id:
+                person = by_id.get(row.external_id.lower())
+                if person is not None:
+                    named.add(person.pk)
+                    if not row.errors:
+                        row.person = person
+                elif row.external_id.lower() in self.other_ids:
+                    self.error(
+                        row,
+                        "external_id",
+                        _("ID %(id)s already belongs to another person of this school.")
+                        % {"id": row.external_id},
+                    )
+        for row in rows:
+            if row.errors or row.person is not None or row.name_key is None:
+                continue
+            for person in by_key.get(row.name_key, ()):
+                # A person with another id is someone else of the same name and birthday.
+                if person.pk in named or (row.external_id and person.external_id):
+                    continue
+                row.person = person
+                named.add(person.pk)
+                break
+        return named
+
+    def target_class(self, row: RosterRow) -> SchoolClass | None:
+        if self.role != PersonRole.STUDENT:
+            return None
+        name = row.values["class_name"]
+        key = name.lower()
+        cls = self.classes.get(key) or self.new_classes.get(key)
+        if cls is None:
+            cls = SchoolClass(school=self.school, name=name, school_year=self.year)
+            self.new_classes[key] = cls
+        return cls
+
+    def check_birth_dates(self, rows: list[RosterRow]) -> None:
+        for row in rows:
+            born = row.values.get("birth_date")
+            if born is not None and born > self.today:
+                self.error(
+                    row,
+                    "birth_date",
+                    _("The date of birth %(date)s lies in the future.") % {"date": _show(born)},
+                )
+
+    def decide(self, row: RosterRow) -> None:
+        values = row.values
+        cls = self.target_class(row)
+        row.school_class = cls
+        person = row.person
+        if person is None:
+            row.outcome = "create"
+            return
+        for key in PERSON_FIELDS:
+            if key not in values or (key == "external_id" and not values[key]):
+                continue  # a file without ids does not remove the ids already stored
+            if key == "short_code" and self.role != PersonRole.TEACHER:
+                continue
+            old, new = getattr(person, key), values[key]
+            if old != new:
+                row.changes[key] = (old, new)
+        moved = cls is not None and (cls.pk is None or cls.pk != person.school_class_id)
+        if moved:
+            old_class = person.school_class.name if person.school_class else ""
+            row.changes["class_name"] = (old_class, cls.name)
+        if person.status in (PersonStatus.TOLERATED, PersonStatus.DISABLED):
+            row.outcome = "reactivate"
+        elif moved:
+            row.outcome = "move"
+        elif row.changes:
+            row.outcome = "update"
+        else:
+            row.outcome = "unchanged"
+
+    def check_short_codes(self, rows: list[RosterRow], leaving: set[int]) -> None:
+        """A Kürzel is unique per school: after the import, among the file's teachers and
+        those not in the file who keep their account."""
+        if "short_code" not in self.table.columns or self.role != PersonRole.TEACHER:
+            return
+        named = {row.person.pk for row in rows if row.person is not None}
+        owners = {
+            p.short_code.lower(): p
+            for p in self.people
+            if p.short_code and p.pk not in named and p.pk not in leaving
+        }
+        seen: dict[str, RosterRow] = {}
+        for row in rows:
+            code = (row.values.get("short_code") or "").lower()
+            if not code or row.errors:
+                continue
+            first = seen.setdefault(code, row)
+            if first is not row:
+                self.error(
+                    row,
+                    "short_code",
+                    _("The short code %(code)s is also in row %(row)s.")
+                    % {"code": row.values["short_code"], "row": first.row},
+                )
+            elif code in owners:
+                self.error(
+                    row,
+                    "short_code",
+                    _("The short code %(code)s belongs to %(name)s.")
+                    % {"code": row.values["short_code"], "name": owners[code].full_name},
+                )
+
+    def lifecycle(self, named: set[int]) -> tuple[list[Person], list[Person], list[Person]]:
+        tolerate_days, delete_days = lifecycle_days(self.role)
+        tolerate, disable, delete = [], [], []
+        for person in self.people:
+            if person.pk in named:
+                continue
+            if person.status == PersonStatus.ACTIVE:
+                tolerate.append(person)
+            elif person.status == PersonStatus.TOLERATED:
+                since = person.tolerated_at
+                if since is None or (self.today - since).days >= tolerate_days:
+                    disable.append(person)
+            elif person.status == PersonStatus.DISABLED:
+                since = person.disabled_at
+                if since is None or (self.today - since).days >= delete_days:
+                    delete.append(person)
+        return tolerate, disable, delete
+
+    def outcome(self, row: RosterRow) -> RowOutcome:
+        values = row.values
+        name = ", ".join(
+            part for part in (values.get("last_name"), values.get("first_name")) if part
+        )
+        result = RowOutcome(
+            row=row.row,
+            outcome="error" if row.errors else row.outcome,
+            name=name,
+            login=row.person.login if row.person is not None else "",
+            class_name=values.get("class_name") or "",
+            errors=row.errors,
+        )
+        if not row.errors:
+            result.changes = [
+                {
+                    "field": key,
+                    "column": self.headers.get(key),
+                    "old": _show(old),
+                    "new": _show(new),
+                }
+                for key, (old, new) in sorted(
+                    row.changes.items(), key=lambda item: self.table.columns.get(item[0], 99)
+                )
+            ]
+        return result
+
+
+def _step(person: Person) -> LifecycleStep:
+    since = {
+        PersonStatus.TOLERATED: person.tolerated_at,
+        PersonStatus.DISABLED: person.disabled_at,
+    }.get(person.status)
+    return LifecycleStep(
+        person_id=person.pk,
+        name=person.sort_name,
+        login=person.login,
+        class_name=person.school_class.name if person.school_class else "",
+        status=person.status,
+        since=since.isoformat() if since else "",
+    )
+
+
+def plan_roster(*, school: School, kind: str, table: Table, today: datetime.date) -> RosterPlan:
+    """Every row's outcome and the lifecycle steps of the people missing from the file;
+    reads, never writes. The caller has checked the actor's permission for `school`."""
+    planner = _Planner(school=school, kind=kind, table=table, today=today)
+    rows = parse_rows(table, kind)
+    planner.check_birth_dates(rows)
+    planner.duplicates(rows)
+    named = planner.match(rows)
+    tolerate, disable, delete = planner.lifecycle(named)
+    planner.check_short_codes(rows, {person.pk for person in delete})
+    for row in rows:
+        if not row.errors:
+            planner.decide(row)
+    outcomes = [planner.outcome(row) for row in rows]
+    valid = [(row, outcome) for row, outcome in zip(rows, outcomes, strict=True) if not row.errors]
+    # Only the new classes that rows without errors use are created.
+    used = {id(row.school_class) for row, _outcome in valid}
+    new_classes = [cls for cls in planner.new_classes.values() if id(cls) in used]
+    report = RosterReport(
+        kind=kind,
+        school_year=planner.year,
+        rows=outcomes,
+        tolerate=[_step(person) for person in tolerate],
+        disable=[_step(person) for person in disable],
+        delete=[_step(person) for person in delete],
+        new_classes=[cls.name for cls in new_classes],
+        unknown_columns=list(table.unknown_columns),
+        header_row=table.header_row,
+    )
+    return RosterPlan(
+        report=report,
+        new_classes=new_classes,
+        creates=[(row, outcome) for row, outcome in valid if row.person is None],
+        updates=[
+            row
+            for row, outcome in valid
+            if row.person is not None and outcome.outcome != "unchanged"
+        ],
+        tolerate=tolerate,
+        disable=disable,
+        delete=delete,
+    )
