@@ -46,3 +46,17 @@ class FileRejected(LernstattError):
 
     status = 422
     code = "file_rejected"
+
+
+class DirectoryNotConfigured(LernstattError):
+    """No LDAP directory is configured (LDAP_URL is empty)."""
+
+    status = 503
+    code = "directory_not_configured"
+
+
+class DirectoryUnavailable(LernstattError):
+    """The directory cannot be reached, or refuses Lernstatt's bind."""
+
+    status = 503
+    code = "directory_unavailable"

@@ -168,6 +168,11 @@ LDAP_CONNECT_TIMEOUT = env_int("LDAP_CONNECT_TIMEOUT", 5)
 LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 30)
 # PEM file with the CA of the server's certificate. Empty: the system's CA store.
 LDAP_CA_FILE = os.environ.get("LDAP_CA_FILE", "")
+# Login shell of the directory's accounts; the default allows no shell login.
+LDAP_LOGIN_SHELL = os.environ.get("LDAP_LOGIN_SHELL", "/usr/sbin/nologin")
+# First uidNumber / gidNumber Lernstatt hands out; numbers already taken are skipped.
+LDAP_UID_NUMBER_START = env_int("LDAP_UID_NUMBER_START", 10000)
+LDAP_GID_NUMBER_START = env_int("LDAP_GID_NUMBER_START", 10000)
 if not DEBUG and LDAP_URL.startswith("ldap://") and not LDAP_START_TLS:
     raise ImproperlyConfigured(
         "DJANGO_DEBUG=0 with an ldap:// LDAP_URL needs LDAP_START_TLS=1 (or use ldaps://)."

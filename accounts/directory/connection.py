@@ -1,0 +1,121 @@
+"""The connection to the schools' directory, from the LDAP_* settings, and the one paged
+search a sync reads the directory with."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import ldap3
+from django.conf import settings
+from django.utils.translation import gettext as _
+from ldap3.core.exceptions import LDAPException, LDAPNoSuchObjectResult
+
+from core.errors import DirectoryNotConfigured, DirectoryUnavailable
+
+PAGE_SIZE = 1000
+
+
+@dataclass
+class DirectoryEntry:
+    """One entry as read: attribute names lowercased, every value a string."""
+
+    dn: str
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+
+    def values(self, attribute: str) -> list[str]:
+        return self.attributes.get(attribute.lower(), [])
+
+    def first(self, attribute: str) -> str:
+        values = self.values(attribute)
+        return values[0] if values else ""
+
+    def object_classes(self) -> set[str]:
+        return {value.lower() for value in self.values("objectClass")}
+
+
+def directory_configured() -> bool:
+    return bool(settings.LDAP_URL and settings.LDAP_BASE_DN)
+
+
+def directory_connect() -> ldap3.Connection:
+    """A bound connection to the configured directory.
+
+    Raises DirectoryNotConfigured without LDAP_URL or LDAP_BASE_DN, and
+    DirectoryUnavailable when the server cannot be reached or refuses the bind."""
+    if not directory_configured():
+        raise DirectoryNotConfigured(
+            _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
+        )
+    tls = None
+    if settings.LDAP_CA_FILE or settings.LDAP_URL.startswith("ldaps://") or settings.LDAP_START_TLS:
+        tls = ldap3.Tls(
+            validate=ssl.CERT_REQUIRED,
+            ca_certs_file=settings.LDAP_CA_FILE or None,
+        )
+    server = ldap3.Server(
+        settings.LDAP_URL,
+        connect_timeout=settings.LDAP_CONNECT_TIMEOUT,
+        get_info=ldap3.NONE,
+        tls=tls,
+    )
+    try:
+        conn = ldap3.Connection(
+            server,
+            user=settings.LDAP_BIND_DN or None,
+            password=settings.LDAP_BIND_PASSWORD or None,
+            receive_timeout=settings.LDAP_TIMEOUT,
+            raise_exceptions=True,
+            auto_bind=(
+                ldap3.AUTO_BIND_TLS_BEFORE_BIND
+                if settings.LDAP_START_TLS and settings.LDAP_URL.startswith("ldap://")
+                else ldap3.AUTO_BIND_NO_TLS
+            ),
+        )
+    except LDAPException as exc:
+        raise DirectoryUnavailable(
+            _("The directory at %(url)s cannot be reached: %(error)s")
+            % {"url": settings.LDAP_URL, "error": exc}
+        ) from exc
+    return conn
+
+
+def paged_search(
+    conn: ldap3.Connection,
+    *,
+    base: str,
+    attributes: Sequence[str],
+    search_filter: str = "(objectClass=*)",
+) -> Iterator[DirectoryEntry]:
+    """Every entry below `base` (the base included), PAGE_SIZE entries per round trip,
+    with only `attributes` read. A missing base yields nothing."""
+    try:
+        results = conn.extend.standard.paged_search(
+            search_base=base,
+            search_filter=search_filter,
+            search_scope=ldap3.SUBTREE,
+            attributes=list(attributes),
+            paged_size=PAGE_SIZE,
+            generator=True,
+        )
+        for result in results:
+            if result.get("type") != "searchResEntry":
+                continue
+            yield DirectoryEntry(
+                dn=result["dn"],
+                attributes={
+                    name.lower(): [_text(value) for value in values]
+                    for name, values in result["raw_attributes"].items()
+                },
+            )
+    except LDAPNoSuchObjectResult:
+        return
+    except LDAPException as exc:
+        raise DirectoryUnavailable(
+            _("Reading the directory failed: %(error)s") % {"error": exc}
+        ) from exc
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
