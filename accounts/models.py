@@ -207,3 +207,58 @@ class ReleasedLogin(models.Model):
 
     def __str__(self) -> str:
         return self.login
+
+
+class DirectorySyncRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class DirectorySyncRun(models.Model):
+    """One apply of the directory sync: who started it, for which school, what it found to
+    do and how far it got. A run that stays "running" was cut off (the process died); the
+    next run finishes its work.
+
+    The initial passwords of the accounts a run creates are never stored: directory_apply
+    hands them back on the returned instance only, as `new_passwords` (login → password)."""
+
+    started_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+        help_text=_("Empty for a run of the scheduler."),
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+        help_text=_("Empty for a run over all schools."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DirectorySyncRunStatus.choices,
+        default=DirectorySyncRunStatus.RUNNING,
+    )
+    counts = models.JSONField(_("changes per kind"), default=dict, blank=True)
+    total = models.PositiveIntegerField(_("changes planned"), default=0)
+    done = models.PositiveIntegerField(_("changes carried out"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    duration = models.DurationField(_("duration"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("directory sync run")
+        verbose_name_plural = _("directory sync runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"

@@ -29,6 +29,7 @@ class Perm(StrEnum):
     DEVICE_DELETE = "device.delete"
     DEVICE_IMPORT = "device.import"
     REPORT_VIEW = "report.view"
+    DIRECTORY_SYNC = "directory.sync"
     # The Django admin shows every school's data unscoped, so it is for IT admins alone.
     ADMIN_SITE = "admin.site"
 
@@ -43,6 +44,7 @@ _COORDINATOR = {
     Perm.DEVICE_EDIT,
     Perm.DEVICE_IMPORT,
     Perm.REPORT_VIEW,
+    Perm.DIRECTORY_SYNC,
 }
 
 GRANTS: dict[str, frozenset[Perm]] = {
