@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from accounts.api import router as accounts_router
 from core.api import router as core_router
 from core.auth import API_AUTH
 from core.errors import LernstattError
@@ -28,6 +29,7 @@ api = NinjaAPI(
 v1 = Router()
 v1.add_router("", core_router)
 v1.add_router("", inventory_router)
+v1.add_router("", accounts_router)
 api.add_router("/v1", v1)
 
 

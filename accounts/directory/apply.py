@@ -87,8 +87,10 @@ def directory_apply(
     actor: User | None = None,
     school: School | None = None,
     progress: Progress | None = None,
+    run_id: int | None = None,
 ) -> DirectorySyncRun:
     """Make the directory match the database (one school, or all with school=None).
+    `run_id`: a run recorded beforehand (directory_sync_queue) to carry out and complete.
 
     Makes a fresh plan and carries out each change; returns the finished run with its
     status, counts per kind, how many changes were done and the errors. The initial
@@ -109,7 +111,10 @@ def directory_apply(
         raise DirectoryNotConfigured(
             _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
         )
-    run = DirectorySyncRun.objects.create(started_by=actor, school=school)
+    if run_id is not None:
+        run = DirectorySyncRun.objects.get(pk=run_id, status=DirectorySyncRunStatus.RUNNING)
+    else:
+        run = DirectorySyncRun.objects.create(started_by=actor, school=school)
     run.new_passwords = {}
     # No transaction around the run: each database write must stay even if the run is
     # cut off later, or the next plan would not know which entries already exist.

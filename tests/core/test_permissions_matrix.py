@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from accounts.models import DirectorySyncRun
 from core.models import ImportJob
 from core.tokens import api_token_create
 from lernstatt.api import api
@@ -79,6 +80,11 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("POST", "/api/v1/imports/devices"): row(202, (202, 404), 403, 403),
     ("GET", "/api/v1/imports/{job_id}"): row(200, (200, 404), 403, 403),
     ("POST", "/api/v1/imports/{job_id}/confirm"): row(202, (202, 404), 403, 403),
+    # directory sync: the matrix runs without a directory (see _no_directory), so whoever
+    # may sync that school gets 503 where a configured directory would answer 200/202
+    ("GET", "/api/v1/directory/plan"): row(503, (503, 404), 403, 403),
+    ("POST", "/api/v1/directory/sync"): row(503, (503, 404), 403, 403),
+    ("GET", "/api/v1/directory/runs/{run_id}"): row(200, (200, 404), 403, 403),
 }
 
 
@@ -115,6 +121,12 @@ def previewed_job(user) -> ImportJob:
         status="previewed",
         report={"counts": counts, "rows": []},
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_directory(settings):
+    # Explicit, so an LDAP_URL in the environment cannot change the expected statuses.
+    settings.LDAP_URL = ""
 
 
 @pytest.fixture
@@ -158,6 +170,7 @@ def path_values(world, side: str, user) -> dict:
         "asset_tag": objects.device.asset_tag,
         "token_id": own_token.id if side == "A" else world.stranger_token.id,
         "job_id": objects.job.id,
+        "run_id": DirectorySyncRun.objects.get_or_create(school=objects.school)[0].id,
     }
 
 
@@ -186,11 +199,17 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
             "school": objects.school.number,
         },
         ("POST", "/api/v1/imports/{job_id}/confirm"): {},
+        ("POST", "/api/v1/directory/sync"): {"school": objects.school.number},
     }
     if method in {"POST", "PATCH", "PUT"}:
         assert (method, path) in bodies, f"No request body for {method} {path}: add one."
         return bodies[(method, path)]
-    if method == "GET" and path in {"/api/v1/devices", "/api/v1/rooms", "/api/v1/devices/export"}:
+    if method == "GET" and path in {
+        "/api/v1/devices",
+        "/api/v1/rooms",
+        "/api/v1/devices/export",
+        "/api/v1/directory/plan",
+    }:
         return {"school": objects.school.number}
     return None
 

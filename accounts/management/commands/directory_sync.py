@@ -1,0 +1,114 @@
+"""manage.py directory_sync [--school NUMBER] [--dry-run] [--user USERNAME] [--language de|en]"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.directory.apply import directory_apply
+from accounts.directory.changes import DirectoryPlan
+from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
+from accounts.selectors import directory_plan_for, directory_sync_school
+from core.errors import LernstattError
+from core.management.actors import command_actor
+
+
+class Command(BaseCommand):
+    help = (
+        "Make the LDAP directory match Lernstatt's people, classes and schools. Without "
+        "--user it runs as the scheduler does, for every school (or the one named)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--school", help="Only this school (6-digit school number)")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Only list the changes a sync would make; change nothing",
+        )
+        parser.add_argument(
+            "--user", help="Sync as this user, with their schools (default: all schools)"
+        )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="Language of the messages (default: %(default)s)",
+        )
+
+    def handle(self, *args, **options) -> None:
+        with translation.override(options["language"]):
+            self._handle(options)
+
+    def _handle(self, options: dict) -> None:
+        user = options["user"]
+        actor = command_actor(user)
+        try:
+            if options["dry_run"]:
+                self._plan(directory_plan_for(actor=actor, school_number=options["school"]))
+                return
+            school = directory_sync_school(actor=actor, school_number=options["school"])
+            # Without --user the run is the scheduler's: it names no user.
+            run = directory_apply(
+                actor=actor if user else None, school=school, progress=self._progress
+            )
+        except LernstattError as exc:
+            raise CommandError(exc.message) from exc
+        self.stderr.write("")
+        self._run(run)
+
+    def _plan(self, plan: DirectoryPlan) -> None:
+        for change in plan:
+            self.stdout.write(change.describe())
+        self._counts(plan.counts())
+        self.stdout.write(_("Dry run: nothing was changed."))
+
+    def _counts(self, counts: dict[str, int]) -> None:
+        if not counts:
+            self.stdout.write(_("The directory is up to date."))
+            return
+        self.stdout.write(_("Changes:"))
+        width = max(len(kind) for kind in counts)
+        for kind, count in sorted(counts.items()):
+            self.stdout.write(f"  {kind:<{width}}  {count:>8,}")
+
+    def _progress(self, done: int, total: int) -> None:
+        percent = min(100, done * 100 // max(total, 1))
+        bar = "#" * (percent // 4)
+        self.stderr.write(f"\r[{bar:<25}] {percent:3d} %", ending="")
+        self.stderr.flush()
+
+    def _run(self, run: DirectorySyncRun) -> None:
+        self._counts(run.counts)
+        self.stdout.write(
+            _("Done: %(done)d of %(total)d changes.") % {"done": run.done, "total": run.total}
+        )
+        created = len(getattr(run, "new_passwords", {}))
+        if created:
+            # The passwords themselves are never printed: output ends up in logs.
+            self.stdout.write(
+                ngettext(
+                    "%(count)d account was created. Class lists with the initial passwords "
+                    "come with a later release.",
+                    "%(count)d accounts were created. Class lists with the initial passwords "
+                    "come with a later release.",
+                    created,
+                )
+                % {"count": created}
+            )
+        for error in run.errors:
+            where = error["dn"] or error["change"]
+            self.stdout.write(
+                f"  {where}: {error['message']}" if where else f"  {error['message']}"
+            )
+        if run.status != DirectorySyncRunStatus.SUCCEEDED:
+            raise CommandError(
+                ngettext(
+                    "The sync failed with %(count)d error.",
+                    "The sync failed with %(count)d errors.",
+                    len(run.errors),
+                )
+                % {"count": len(run.errors)}
+            )
+        self.stdout.write(self.style.SUCCESS(_("The directory is in sync.")))

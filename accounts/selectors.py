@@ -1,0 +1,50 @@
+"""Reads of the directory sync, each behind the same checks as directory_apply: the role
+must be allowed to sync, and a coordinator only for one of their schools."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.directory.changes import DirectoryPlan
+from accounts.directory.connection import directory_configured
+from accounts.directory.plan import directory_plan
+from accounts.models import DirectorySyncRun
+from core.errors import DirectoryNotConfigured, NotFound, PermissionDenied
+from core.models import User
+from core.permissions import Perm, require, school_ids, scope
+from inventory.models import School
+from inventory.selectors import school_get
+
+
+def directory_sync_school(*, actor: User, school_number: str | None) -> School | None:
+    """The school a sync of `actor` is for (None: all schools), or the error that stops it:
+    403 for a role that may not sync or a coordinator who names no school, 404 for a school
+    out of reach, 503 without a configured directory."""
+    require(actor, Perm.DIRECTORY_SYNC)
+    school = None
+    if school_number:
+        school = school_get(actor=actor, number=school_number, perm=Perm.DIRECTORY_SYNC)
+    elif school_ids(actor) is not None:
+        raise PermissionDenied(_("Choose one of your schools to synchronise."))
+    if not directory_configured():
+        raise DirectoryNotConfigured(
+            _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
+        )
+    return school
+
+
+def directory_plan_for(*, actor: User, school_number: str | None) -> DirectoryPlan:
+    """What a sync would change now, for one school or (IT admins) all of them."""
+    school = directory_sync_school(actor=actor, school_number=school_number)
+    return directory_plan(school=school)
+
+
+def directory_run_list(*, actor: User) -> QuerySet[DirectorySyncRun]:
+    # A run over all schools has no school, so a coordinator does not see it.
+    return scope(DirectorySyncRun.objects.select_related("school"), actor, Perm.DIRECTORY_SYNC)
+
+
+def directory_run_get(*, actor: User, run_id: int) -> DirectorySyncRun:
+    run = directory_run_list(actor=actor).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(_("Directory sync run not found."))
+    return run
