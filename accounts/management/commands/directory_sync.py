@@ -1,8 +1,6 @@
 """manage.py directory_sync [--school NUMBER] [--dry-run] [--user USERNAME] [--language de|en]"""
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -12,15 +10,17 @@ from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
 from accounts.selectors import directory_plan_for, directory_sync_school
 from core.errors import LernstattError
 from core.management.actors import command_actor
+from core.management.base import LernstattCommand
 
 
-class Command(BaseCommand):
+class Command(LernstattCommand):
     help = (
         "Make the LDAP directory match Lernstatt's people, classes and schools. Without "
         "--user it runs as the scheduler does, for every school (or the one named)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument("--school", help="Only this school (6-digit school number)")
         parser.add_argument(
             "--dry-run",
@@ -30,18 +30,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="Sync as this user, with their schools (default: all schools)"
         )
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            default=settings.LANGUAGE_CODE,
-            help="Language of the messages (default: %(default)s)",
-        )
 
-    def handle(self, *args, **options) -> None:
-        with translation.override(options["language"]):
-            self._handle(options)
-
-    def _handle(self, options: dict) -> None:
+    def run(self, options: dict) -> None:
         user = options["user"]
         actor = command_actor(user)
         try:
@@ -51,7 +41,7 @@ class Command(BaseCommand):
             school = directory_sync_school(actor=actor, school_number=options["school"])
             # Without --user the run is the scheduler's: it names no user.
             run = directory_apply(
-                actor=actor if user else None, school=school, progress=self._progress
+                actor=actor if user else None, school=school, progress=self.progress
             )
         except LernstattError as exc:
             raise CommandError(exc.message) from exc
@@ -72,12 +62,6 @@ class Command(BaseCommand):
         width = max(len(kind) for kind in counts)
         for kind, count in sorted(counts.items()):
             self.stdout.write(f"  {kind:<{width}}  {count:>8,}")
-
-    def _progress(self, done: int, total: int) -> None:
-        percent = min(100, done * 100 // max(total, 1))
-        bar = "#" * (percent // 4)
-        self.stderr.write(f"\r[{bar:<25}] {percent:3d} %", ending="")
-        self.stderr.flush()
 
     def _run(self, run: DirectorySyncRun) -> None:
         self._counts(run.counts)

@@ -4,27 +4,27 @@
 import shutil
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import LernstattError
 from core.management.actors import command_actor
+from core.management.base import LernstattCommand
 from core.sheets.values import parse_choice
 from inventory.columns import CATEGORY_SPELLINGS, STATUS_SPELLINGS
 from inventory.exporting import EXPORT_FORMATS, device_export
 from inventory.selectors import DeviceFilters
 
 
-class Command(BaseCommand):
+class Command(LernstattCommand):
     help = (
         "Write the device list to an .xlsx or .csv file in the columns the import reads. "
         "Without --user, all schools' devices are exported."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument("output", help="File to write; .xlsx or .csv decides the format")
         parser.add_argument("--school", help="Only this school (6-digit school number)")
         parser.add_argument("--status", help="Only this status, e.g. in_use or 'In Benutzung'")
@@ -32,14 +32,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="Export what this user may see (default: everything, as an IT admin)"
         )
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            default=settings.LANGUAGE_CODE,
-            help="Language of headers and labels (default: %(default)s)",
-        )
 
-    def handle(self, *args, **options) -> None:
+    def run(self, options: dict) -> None:
         output = Path(options["output"])
         fmt = output.suffix.lower().lstrip(".")
         if fmt not in EXPORT_FORMATS:
@@ -53,11 +47,10 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         actor = command_actor(options["user"])
-        with translation.override(options["language"]):
-            try:
-                export = device_export(actor=actor, filters=filters, fmt=fmt)
-            except LernstattError as exc:
-                raise CommandError(exc.message) from exc
+        try:
+            export = device_export(actor=actor, filters=filters, fmt=fmt)
+        except LernstattError as exc:
+            raise CommandError(exc.message) from exc
         try:
             shutil.move(export.path, output)
         finally:

@@ -3,14 +3,13 @@
 
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import LernstattError
 from core.management.actors import command_actor
+from core.management.base import LernstattCommand
 from core.sheets.read import ensure_size
 from inventory.importing import ImportReport, device_import_apply, device_import_preview
 
@@ -18,7 +17,7 @@ from inventory.importing import ImportReport, device_import_apply, device_import
 MAX_LISTED_ERRORS = 200
 
 
-class Command(BaseCommand):
+class Command(LernstattCommand):
     help = (
         "Import devices from an .xlsx or .csv file: every row is checked first, then all "
         "rows are written or none. Without --user the import runs as a system IT admin "
@@ -26,6 +25,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument("file", help="The .xlsx or .csv file")
         parser.add_argument(
             "--dry-run",
@@ -46,18 +46,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="Import as this user, with their schools (default: system IT admin)"
         )
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            default=settings.LANGUAGE_CODE,
-            help="Language of the messages (default: %(default)s)",
-        )
 
-    def handle(self, *args, **options) -> None:
-        with translation.override(options["language"]):
-            self._handle(options)
-
-    def _handle(self, options: dict) -> None:
+    def run(self, options: dict) -> None:
         path = Path(options["file"])
         try:
             ensure_size(path.stat().st_size)
@@ -74,7 +64,7 @@ class Command(BaseCommand):
             "filename": path.name,
             "school": options["school"],
             "create_missing": options["create_missing"],
-            "progress": self._progress,
+            "progress": self.progress,
         }
         try:
             if options["dry_run"]:
@@ -111,12 +101,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(_("The file was imported.")))
-
-    def _progress(self, done: int, total: int) -> None:
-        percent = min(100, done * 100 // max(total, 1))
-        bar = "#" * (percent // 4)
-        self.stderr.write(f"\r[{bar:<25}] {percent:3d} %", ending="")
-        self.stderr.flush()
 
     def _summary(self, report: ImportReport) -> None:
         labels = {

@@ -1,0 +1,32 @@
+"""What Lernstatt's management commands share: the user's language and a progress bar."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
+
+
+class LernstattCommand(BaseCommand):
+    """A command that speaks the language chosen with --language (default: the product's)
+    and can show progress on stderr. Subclasses implement `run(options)`."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="Language of messages, headers and labels (default: %(default)s)",
+        )
+
+    def handle(self, *args, **options) -> None:
+        with translation.override(options["language"]):
+            self.run(options)
+
+    def run(self, options: dict) -> None:
+        raise NotImplementedError
+
+    def progress(self, done: int, total: int) -> None:
+        """A progress bar on stderr, redrawn in place."""
+        percent = min(100, done * 100 // max(total, 1))
+        bar = "#" * (percent // 4)
+        self.stderr.write(f"\r[{bar:<25}] {percent:3d} %", ending="")
+        self.stderr.flush()
