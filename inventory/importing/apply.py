@@ -190,25 +190,9 @@ def device_import_write(*, plan: Plan, actor: User, progress: Progress) -> Impor
     return plan.report
 
 
-# Every column of a new device, in the order of _device_row.
-DEVICE_INSERT = (
-    "asset_tag",
-    "serial_number",
-    "manufacturer",
-    "mac_addresses",
-    "model_id",
-    "school_id",
-    "room_id",
-    "status",
-    "purchase_date",
-    "purchase_price",
-    "funding_programme",
-    "warranty_end",
-    "lendable",
-    "notes",
-    "created_at",
-    "updated_at",
-)
+# Every column of a new device, in the order of _device_row: the stored columns an import
+# compares (StoredDevice, without the id the database gives) and the two timestamps.
+DEVICE_INSERT = (*StoredDevice._fields[1:], "created_at", "updated_at")
 HISTORY_INSERT = ("device_id", "asset_tag", "actor_id", "at", "action", "field", "old", "new")
 
 
