@@ -233,6 +233,8 @@ class DirectorySyncRun(models.Model):
         help_text=_("Empty for a run of the scheduler."),
     )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    # Written while the run works; a running run whose heartbeat stopped was cut off.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     school = models.ForeignKey(
         School,
@@ -262,3 +264,24 @@ class DirectorySyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+
+class InitialPassword(models.Model):
+    """The initial password of a new account, encrypted (accounts.handout), until it is
+    handed out on a class list or its keeping period ends. Never in plain text."""
+
+    person = models.OneToOneField(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="initial_password",
+        verbose_name=_("person"),
+    )
+    secret = models.TextField(_("encrypted password"), editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("initial password")
+        verbose_name_plural = _("initial passwords")
+
+    def __str__(self) -> str:
+        return str(self.person_id)

@@ -73,10 +73,13 @@ class ApiToken(models.Model):
 class ImportJob(models.Model):
     """An uploaded file on its way through preview and apply. The file itself is kept in
     the database, so a worker on another machine can read it without a shared disk. The
-    same job serves every kind of import (devices now, rosters later)."""
+    same job serves every kind of import: devices, and the rosters of students and
+    teachers."""
 
     class Kind(models.TextChoices):
         DEVICES = "devices", _("Devices")
+        STUDENTS = "students", _("Students")
+        TEACHERS = "teachers", _("Teachers")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("uploaded")

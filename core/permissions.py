@@ -30,6 +30,17 @@ class Perm(StrEnum):
     DEVICE_IMPORT = "device.import"
     REPORT_VIEW = "report.view"
     DIRECTORY_SYNC = "directory.sync"
+    # Students and teachers of a school: names, class, login, status.
+    PERSON_VIEW = "person.view"
+    # Birth dates and the school office's ids: only for those who keep the rosters.
+    PERSON_PRIVATE_VIEW = "person.private_view"
+    PERSON_EDIT = "person.edit"
+    CLASS_EDIT = "class.edit"
+    ROSTER_IMPORT = "roster.import"
+    # Set a new password for a student and see it once.
+    PASSWORD_RESET = "password.reset"
+    # The class lists with the initial passwords of new accounts, for printing.
+    PASSWORD_HANDOUT = "password.handout"
     # The Django admin shows every school's data unscoped, so it is for IT admins alone.
     ADMIN_SITE = "admin.site"
 
@@ -45,12 +56,27 @@ _COORDINATOR = {
     Perm.DEVICE_IMPORT,
     Perm.REPORT_VIEW,
     Perm.DIRECTORY_SYNC,
+    Perm.PERSON_VIEW,
+    Perm.PERSON_PRIVATE_VIEW,
+    Perm.PERSON_EDIT,
+    Perm.CLASS_EDIT,
+    Perm.ROSTER_IMPORT,
+    Perm.PASSWORD_RESET,
+    Perm.PASSWORD_HANDOUT,
 }
 
 GRANTS: dict[str, frozenset[Perm]] = {
     Role.IT_ADMIN: frozenset(Perm),
     Role.COORDINATOR: frozenset(_COORDINATOR),
-    Role.TEACHER: frozenset({Perm.SCHOOL_VIEW, Perm.ROOM_VIEW, Perm.DEVICE_MODEL_VIEW}),
+    Role.TEACHER: frozenset(
+        {
+            Perm.SCHOOL_VIEW,
+            Perm.ROOM_VIEW,
+            Perm.DEVICE_MODEL_VIEW,
+            Perm.PERSON_VIEW,
+            Perm.PASSWORD_RESET,
+        }
+    ),
     Role.CITY_STAFF: frozenset({Perm.SCHOOL_VIEW, Perm.DEVICE_MODEL_VIEW, Perm.REPORT_VIEW}),
 }
 

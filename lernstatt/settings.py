@@ -142,6 +142,10 @@ LERNSTATT_LOGIN_PATTERN_TEACHER = (
 LERNSTATT_LOGIN_REUSE_DAYS = env_int("LERNSTATT_LOGIN_REUSE_DAYS", 365)
 LERNSTATT_PASSWORD_LENGTH = env_int("LERNSTATT_PASSWORD_LENGTH", 10)
 LERNSTATT_PASSWORD_SYMBOLS = env_bool("LERNSTATT_PASSWORD_SYMBOLS", False)
+# Initial passwords wait, encrypted with this key (default: derived from DJANGO_SECRET_KEY),
+# until they are printed on a class list, for at most this many days (accounts/handout.py).
+LERNSTATT_PASSWORD_KEY = os.environ.get("LERNSTATT_PASSWORD_KEY", "")
+LERNSTATT_INITIAL_PASSWORD_DAYS = env_int("LERNSTATT_INITIAL_PASSWORD_DAYS", 30)
 # Days a person missing from the school's roster stays tolerated (the account works) until
 # it is disabled, and then disabled until it is deleted.
 LERNSTATT_TOLERATE_DAYS_STUDENT = env_int("LERNSTATT_TOLERATE_DAYS_STUDENT", 30)

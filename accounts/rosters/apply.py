@@ -28,9 +28,7 @@ DELETED_LOGIN_PREFIX = "deleted."
 
 
 def _check(*, actor: User, school: School, kind: str) -> None:
-    # Rosters share the import permission of the inventory until the accounts API brings
-    # a permission of their own.
-    require(actor, Perm.DEVICE_IMPORT)
+    require(actor, Perm.ROSTER_IMPORT)
     if not reaches_school(actor, school.id):
         raise NotFound(_("School %(number)s not found.") % {"number": school.number})
     if kind not in KINDS:
