@@ -220,8 +220,9 @@ class DirectorySyncRun(models.Model):
     do and how far it got. A run that stays "running" was cut off (the process died); the
     next run finishes its work.
 
-    The initial passwords of the accounts a run creates are never stored: directory_apply
-    hands them back on the returned instance only, as `new_passwords` (login → password)."""
+    The initial passwords of the accounts a run creates are kept encrypted until a class
+    list hands them out (accounts.handout); directory_apply also hands them back on the
+    returned instance, as `new_passwords` (login → password)."""
 
     started_by = models.ForeignKey(
         "core.User",

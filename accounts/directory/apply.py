@@ -54,6 +54,7 @@ from accounts.directory.layout import (
     password_enabled,
 )
 from accounts.directory.plan import directory_plan
+from accounts.handout import initial_passwords_keep
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus, Person
 from accounts.passwords import password_generate, password_ldap_hash
 from core.errors import (
@@ -234,6 +235,7 @@ class _Applier:
             uid_number=int(change.attributes["uidNumber"][0]),
         )
         if password is not None:
+            initial_passwords_keep({change.person_id: password})
             self.run.new_passwords[change.attributes["uid"][0]] = password
 
     def _check_existing(self, change: AddEntry) -> None:
