@@ -1,0 +1,134 @@
+"""Loans of devices to students: one row from the teacher's request to the device's return.
+
+A loan's period is whole days in Europe/Berlin, `starts_on` to `ends_on` inclusive;
+`ends_on` empty means open-ended. While a loan is reserved or on loan it holds its device
+for its period, and no two such loans of one device may overlap: on PostgreSQL an
+exclusion constraint says so (migration 0001), on SQLite the booking's check runs inside
+a serialised write transaction (scheduling.booking).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Person
+from inventory.models import Category, Device, School
+
+
+class LoanReason(models.TextChoices):
+    DISTANCE_LEARNING = "distance_learning", _("Distance learning")
+    NO_DEVICE_AT_HOME = "no_device_at_home", _("No device at home")
+    QUARANTINE = "quarantine", _("Quarantine")
+    OTHER = "other", _("Other")
+
+
+class LoanStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    # Approved, but no device was free: waits in the queue, first come first served.
+    WAITING = "waiting", _("Waiting for a device")
+    RESERVED = "reserved", _("Reserved")
+    ON_LOAN = "on_loan", _("On loan")
+    RETURNED = "returned", _("Returned")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    LOST = "lost", _("Lost")
+
+
+# The loans that hold their device for their period.
+HOLDING = (LoanStatus.RESERVED, LoanStatus.ON_LOAN)
+# The loans still in the flow (not yet returned, rejected, cancelled or lost).
+OPEN = (LoanStatus.REQUESTED, LoanStatus.WAITING, *HOLDING)
+
+
+class Loan(models.Model):
+    student = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="loans", verbose_name=_("student")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="loans", verbose_name=_("school")
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=LoanReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LoanStatus.choices, default=LoanStatus.REQUESTED
+    )
+    device = models.ForeignKey(
+        Device,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+        verbose_name=_("device"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # The handout to the student's guardian.
+    handed_out_at = models.DateTimeField(_("handed out"), null=True, blank=True)
+    handed_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handed out by"),
+    )
+    guardian_name = models.CharField(_("guardian"), max_length=200, blank=True)
+    accessories_out = models.JSONField(_("accessories handed out"), default=list, blank=True)
+    condition_out = models.TextField(_("condition at handout"), blank=True)
+    agreement_signed = models.BooleanField(_("loan agreement signed"), default=False)
+    # The return.
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken back by"),
+    )
+    accessories_in = models.JSONField(_("accessories returned"), default=list, blank=True)
+    condition_in = models.TextField(_("condition at return"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="loan_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=HOLDING) | Q(device__isnull=False),
+                name="loan_holding_has_device",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["device", "status"]),
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["status", "requested_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.starts_on:%d.%m.%Y}"
