@@ -41,6 +41,10 @@ class Perm(StrEnum):
     PASSWORD_RESET = "password.reset"
     # The class lists with the initial passwords of new accounts, for printing.
     PASSWORD_HANDOUT = "password.handout"
+    # Ask for a loan device for a student; see one's own requests.
+    LOAN_REQUEST = "loan.request"
+    # The queue: approve, reject, allocate, hand out, take back, extend, mark lost.
+    LOAN_MANAGE = "loan.manage"
     # The Django admin shows every school's data unscoped, so it is for IT admins alone.
     ADMIN_SITE = "admin.site"
 
@@ -63,6 +67,8 @@ _COORDINATOR = {
     Perm.ROSTER_IMPORT,
     Perm.PASSWORD_RESET,
     Perm.PASSWORD_HANDOUT,
+    Perm.LOAN_REQUEST,
+    Perm.LOAN_MANAGE,
 }
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -75,6 +81,7 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.DEVICE_MODEL_VIEW,
             Perm.PERSON_VIEW,
             Perm.PASSWORD_RESET,
+            Perm.LOAN_REQUEST,
         }
     ),
     Role.CITY_STAFF: frozenset({Perm.SCHOOL_VIEW, Perm.DEVICE_MODEL_VIEW, Perm.REPORT_VIEW}),

@@ -32,6 +32,14 @@ class School(models.Model):
     street = models.CharField(_("street"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    loan_pool = models.BooleanField(
+        _("city loan pool"),
+        default=False,
+        help_text=_(
+            "The lendable devices of this site (e.g. the media centre) are lent to students "
+            "of every school when their own school has none free."
+        ),
+    )
 
     class Meta:
         verbose_name = _("school")
