@@ -3,15 +3,18 @@ a run. Each endpoint makes one service or selector call."""
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
 from accounts import selectors, services
 from accounts.schemas import (
     DirectoryPlanIn,
     DirectoryPlanOut,
+    DirectoryRunsIn,
     DirectorySyncIn,
     DirectorySyncQueuedOut,
     DirectorySyncRunOut,
 )
+from inventory.api.catalog import Page
 
 router = Router(tags=["directory"])
 
@@ -32,7 +35,16 @@ def directory_sync(request: HttpRequest, payload: DirectorySyncIn):
     return Status(202, DirectorySyncQueuedOut(id=run.pk, status=run.status))
 
 
+@router.get("/directory/runs", response=list[DirectorySyncRunOut])
+@paginate(Page)
+def directory_runs(request: HttpRequest, filters: Query[DirectoryRunsIn]):
+    """Past and running syncs, newest first: who started them, when, what they changed."""
+    return selectors.directory_run_list(
+        actor=request.user, school_number=filters.school, status=filters.status
+    )
+
+
 @router.get("/directory/runs/{run_id}", response=DirectorySyncRunOut)
 def directory_run(request: HttpRequest, run_id: int):
     """A sync run: its status, how far it got, and the changes the directory refused."""
-    return DirectorySyncRunOut.build(selectors.directory_run_get(actor=request.user, run_id=run_id))
+    return selectors.directory_run_get(actor=request.user, run_id=run_id)

@@ -7,7 +7,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from accounts.directory.changes import DirectoryPlan
-from accounts.models import DirectorySyncRun
+from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
 
 
 class DirectoryPlanIn(Schema):
@@ -52,29 +52,34 @@ class DirectorySyncQueuedOut(Schema):
     status: str
 
 
+class DirectoryRunsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    school: str | None = Field(None, description="Only runs for this school (school number)")
+    status: DirectorySyncRunStatus | None = None
+
+
 class DirectorySyncRunOut(Schema):
     id: int
     status: str
     school: str | None
+    started_by: str | None = Field(description="The user's name; null for the scheduler")
     counts: dict[str, int]
     total: int
     done: int
     errors: list[dict[str, Any]]
-    started: datetime
-    finished: datetime | None
+    started: datetime = Field(alias="started_at")
+    finished: datetime | None = Field(alias="finished_at")
     duration: float | None = Field(description="Seconds")
 
-    @classmethod
-    def build(cls, run: DirectorySyncRun) -> "DirectorySyncRunOut":
-        return cls(
-            id=run.pk,
-            status=run.status,
-            school=run.school.number if run.school else None,
-            counts=run.counts,
-            total=run.total,
-            done=run.done,
-            errors=run.errors,
-            started=run.started_at,
-            finished=run.finished_at,
-            duration=run.duration.total_seconds() if run.duration is not None else None,
-        )
+    @staticmethod
+    def resolve_school(run: DirectorySyncRun) -> str | None:
+        return run.school.number if run.school else None
+
+    @staticmethod
+    def resolve_started_by(run: DirectorySyncRun) -> str | None:
+        return run.started_by.username if run.started_by else None
+
+    @staticmethod
+    def resolve_duration(run: DirectorySyncRun) -> float | None:
+        return run.duration.total_seconds() if run.duration is not None else None

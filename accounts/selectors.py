@@ -38,9 +38,21 @@ def directory_plan_for(*, actor: User, school_number: str | None) -> DirectoryPl
     return directory_plan(school=school)
 
 
-def directory_run_list(*, actor: User) -> QuerySet[DirectorySyncRun]:
-    # A run over all schools has no school, so a coordinator does not see it.
-    return scope(DirectorySyncRun.objects.select_related("school"), actor, Perm.DIRECTORY_SYNC)
+def directory_run_list(
+    *, actor: User, school_number: str | None = None, status: str | None = None
+) -> QuerySet[DirectorySyncRun]:
+    """The runs the actor may see, newest first. A run over all schools has no school, so
+    a coordinator does not see it."""
+    runs = scope(
+        DirectorySyncRun.objects.select_related("school", "started_by"),
+        actor,
+        Perm.DIRECTORY_SYNC,
+    )
+    if school_number:
+        runs = runs.filter(school__number=school_number)
+    if status:
+        runs = runs.filter(status=status)
+    return runs
 
 
 def directory_run_get(*, actor: User, run_id: int) -> DirectorySyncRun:

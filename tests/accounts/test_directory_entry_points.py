@@ -138,7 +138,13 @@ def test_coordinator_syncs_their_school_and_follows_the_run(
     assert detail["done"] == detail["total"] == sum(detail["counts"].values()) > 0
     assert detail["errors"] == []
     assert detail["finished"] is not None and detail["duration"] >= 0
+    assert detail["started_by"] == coordinator.username
     assert people_dns(ldap_directory) == ["uid=anna.mueller", "uid=kraus"]
+
+    listed = client.get("/api/v1/directory/runs", {"school": school_a.number}).json()
+    assert listed["count"] == 1
+    assert listed["items"] == [detail]
+    assert client.get("/api/v1/directory/runs", {"status": "failed"}).json()["count"] == 0
 
 
 def test_teacher_may_not_sync_and_coordinator_does_not_reach_another_school(

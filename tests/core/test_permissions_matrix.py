@@ -84,6 +84,7 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     # may sync that school gets 503 where a configured directory would answer 200/202
     ("GET", "/api/v1/directory/plan"): row(503, (503, 404), 403, 403),
     ("POST", "/api/v1/directory/sync"): row(503, (503, 404), 403, 403),
+    ("GET", "/api/v1/directory/runs"): row(200, 200, 403, 403),
     ("GET", "/api/v1/directory/runs/{run_id}"): row(200, (200, 404), 403, 403),
 }
 
