@@ -6,10 +6,12 @@ from inventory.importing import jobs
 
 
 @shared_task
-def device_import_preview(job_id: int) -> None:
+def import_preview(job_id: int) -> None:
+    """Check the file of an import job of any kind (devices, students, teachers)."""
     jobs.import_job_preview(job_id=job_id)
 
 
 @shared_task
-def device_import_apply(job_id: int) -> None:
+def import_apply(job_id: int) -> None:
+    """Apply a confirmed import job of any kind."""
     jobs.import_job_apply(job_id=job_id)

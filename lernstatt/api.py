@@ -10,10 +10,14 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from accounts.api import router as accounts_router
+from accounts.api_handout import router as handout_router
+from accounts.api_rosters import router as rosters_router
+from accounts.people.api import router as people_router
 from core.api import router as core_router
 from core.auth import API_AUTH
 from core.errors import LernstattError
 from inventory.api import router as inventory_router
+from scheduling.api import router as scheduling_router
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,10 @@ v1 = Router()
 v1.add_router("", core_router)
 v1.add_router("", inventory_router)
 v1.add_router("", accounts_router)
+v1.add_router("", people_router)
+v1.add_router("", rosters_router)
+v1.add_router("", handout_router)
+v1.add_router("", scheduling_router)
 api.add_router("/v1", v1)
 
 

@@ -1,4 +1,7 @@
-"""The one Celery app. With no CELERY_BROKER_URL, tasks run eagerly in-process."""
+"""The one Celery app. With no CELERY_BROKER_URL, tasks run eagerly in-process.
+
+Workers: `celery -A lernstatt worker`. The periodic tasks (CELERY_BEAT_SCHEDULE in the
+settings) are sent by exactly one `celery -A lernstatt beat`."""
 
 import os
 

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import ParseException, crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,41 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_schedule(name: str, default: str) -> crontab | float | None:
+    """A periodic task's schedule: a crontab "minute hour day month weekday" (in
+    TIME_ZONE), or a number of seconds between runs; empty means never. A malformed
+    value stops the start with an error naming the variable."""
+    value = os.environ.get(name)
+    value = (default if value is None else value).strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        if seconds <= 0:
+            raise ImproperlyConfigured(f"{name}={value!r}: a number of seconds must be positive.")
+        return seconds
+    fields = value.split()
+    if len(fields) != 5:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a crontab of five fields, minute hour day month "
+            f'weekday (e.g. "15 * * * *"), a number of seconds, or nothing to turn it off.'
+        )
+    minute, hour, day, month, weekday = fields
+    try:
+        return crontab(
+            minute=minute,
+            hour=hour,
+            day_of_month=day,
+            month_of_year=month,
+            day_of_week=weekday,
+        )
+    except (ValueError, ParseException) as exc:
+        raise ImproperlyConfigured(f"{name}={value!r}: {exc}") from exc
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -68,6 +104,12 @@ MIDDLEWARE = [
 ROOT_URLCONF = "lernstatt.urls"
 WSGI_APPLICATION = "lernstatt.wsgi.application"
 AUTH_USER_MODEL = "core.User"
+# Local passwords first; then teachers and admins may use their directory password
+# (accounts/directory/login.py), as long as a directory is configured.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.directory.login.DirectoryBackend",
+]
 LOGIN_URL = "admin:login"
 
 TEMPLATES = [
@@ -164,6 +206,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work, sent by the one `celery beat` process (see env_schedule for the format):
+# the directory sync of all schools, and the daily step of people who left (tolerated →
+# disabled → deleted) with the purge of initial passwords nobody printed.
+LERNSTATT_DIRECTORY_SYNC_SCHEDULE = env_schedule("LERNSTATT_DIRECTORY_SYNC_SCHEDULE", "15 * * * *")
+LERNSTATT_LIFECYCLE_SCHEDULE = env_schedule("LERNSTATT_LIFECYCLE_SCHEDULE", "30 2 * * *")
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": schedule}
+    for name, task, schedule in (
+        (
+            "directory-sync",
+            "accounts.tasks.directory_sync_scheduled",
+            LERNSTATT_DIRECTORY_SYNC_SCHEDULE,
+        ),
+        ("people-lifecycle", "accounts.tasks.people_lifecycle_daily", LERNSTATT_LIFECYCLE_SCHEDULE),
+    )
+    if schedule is not None
+}
+# Where beat remembers when each task last ran.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The schools' LDAP directory. Empty LDAP_URL: no directory; everything else still works.
 # ldaps://host:636, or ldap://host:389 with StartTLS (the default). No trailing slash.
@@ -183,6 +244,9 @@ LDAP_LOGIN_SHELL = os.environ.get("LDAP_LOGIN_SHELL", "/usr/sbin/nologin")
 # First uidNumber / gidNumber Lernstatt hands out; numbers already taken are skipped.
 LDAP_UID_NUMBER_START = env_int("LDAP_UID_NUMBER_START", 10000)
 LDAP_GID_NUMBER_START = env_int("LDAP_GID_NUMBER_START", 10000)
+# A running directory sync that has shown no sign of life for this many minutes was cut
+# off (its worker stopped): it is marked failed and no longer blocks the next sync.
+LERNSTATT_SYNC_STALE_MINUTES = env_int("LERNSTATT_SYNC_STALE_MINUTES", 15)
 if not DEBUG and LDAP_URL.startswith("ldap://") and not LDAP_START_TLS:
     raise ImproperlyConfigured(
         "DJANGO_DEBUG=0 with an ldap:// LDAP_URL needs LDAP_START_TLS=1 (or use ldaps://)."

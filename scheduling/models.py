@@ -10,6 +10,7 @@ a serialised write transaction (scheduling.booking).
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person
@@ -33,6 +34,18 @@ class LoanStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
     LOST = "lost", _("Lost")
+
+
+class Accessory(models.TextChoices):
+    """What may go out with a device and come back with it (Loan.accessories_out/_in)."""
+
+    CHARGER = "charger", _("Charger")
+    CASE = "case", _("Case")
+    PEN = "pen", _("Pen")
+    KEYBOARD = "keyboard", _("Keyboard")
+    MOUSE = "mouse", _("Mouse")
+    HEADSET = "headset", _("Headset")
+    OTHER = "other", _("Other")
 
 
 # The loans that hold their device for their period.
@@ -132,3 +145,12 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} {self.starts_on:%d.%m.%Y}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """On loan after its last day (Europe/Berlin)."""
+        return (
+            self.status == LoanStatus.ON_LOAN
+            and self.ends_on is not None
+            and self.ends_on < timezone.localdate()
+        )

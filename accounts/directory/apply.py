@@ -1,29 +1,36 @@
-"""The second step of a directory sync: make a fresh plan and carry it out, one
-idempotent LDAP operation at a time, recording the run in a DirectorySyncRun.
+"""The second step of a directory sync: make a fresh plan and carry it out, recording the
+run in a DirectorySyncRun.
+
+Speed: the changes go out over one connection with up to pipeline.WINDOW requests in
+flight, and the database learns of new entries in batches (records.AddedPeople). Order
+is kept where it matters: nothing is sent for a DN while a request for that DN or one of
+its parents is still unanswered (OUs before their entries, an entry before its move,
+modification or deletion).
 
 Every operation can be repeated without harm: an add that finds its entry already there
-checks that it is Lernstatt's and goes on, a delete of a missing entry counts as done,
-a membership change that finds some members already added or removed does the rest.
-After each add and move the person's DN and uidNumber are written to the database at
-once (not at the end of the run), so a run cut off half-way leaves a state the next
-plan matches exactly: it finishes the work without creating anyone twice.
+checks that it is Lernstatt's, brings it up to the plan and gives it a fresh initial
+password (nobody got the one of the run that made it, if that run was cut off before its
+batch reached the database); a delete of a missing entry counts as done; a membership
+change that finds some members already added or removed does the rest. A run cut off
+half-way therefore leaves a state the next plan finishes without creating anyone twice.
 
 Faults: a change the server refuses (a conflict with an entry Lernstatt does not manage,
 a schema violation) is recorded in the run's errors and the run goes on with the next
-one. The server going away ends the run: it is recorded as failed with what was done
-and an error of code "directory_unavailable". In both cases directory_apply returns the
-run and raises nothing; only a missing configuration (DirectoryNotConfigured) is raised,
-since then there is no run to record.
+one. The server going away ends the run: what it confirmed is written to the database,
+and the run is recorded as failed with an error of code "directory_unavailable". In both
+cases directory_apply returns the run and raises nothing; a missing configuration
+(DirectoryNotConfigured) and a sync of the same scope still running (Conflict) are
+raised, since then no run is recorded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 
 import ldap3
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ldap3.core.exceptions import (
@@ -50,11 +57,15 @@ from accounts.directory.connection import directory_configured, directory_connec
 from accounts.directory.layout import (
     MANAGED_PERSON_ATTRIBUTES,
     ROLE_OUS,
+    DnKey,
+    dn_key,
     password_disabled,
     password_enabled,
 )
+from accounts.directory.pipeline import Answer, Pipeline
 from accounts.directory.plan import directory_plan
-from accounts.handout import initial_passwords_keep
+from accounts.directory.records import AddedPeople, person_record
+from accounts.directory.runs import directory_run_begin, directory_run_claim
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus, Person
 from accounts.passwords import password_generate, password_ldap_hash
 from core.errors import (
@@ -71,8 +82,10 @@ from inventory.models import School
 Progress = Callable[[int, int], None]
 """Called after each change with (changes handled so far, changes in the plan)."""
 
-# How often a running run's counters reach the database, for whoever watches it.
-SAVE_EVERY = 100
+# How often a running run's counters and heartbeat reach the database, for whoever
+# watches it, and for the check that finds runs that were cut off.
+SAVE_EVERY = 500
+HEARTBEAT_SECONDS = 10
 # LDAP result codes that mean the server, not the change, is the trouble.
 _SERVER_TROUBLE = {51, 52}  # busy, unavailable
 
@@ -91,16 +104,18 @@ def directory_apply(
     run_id: int | None = None,
 ) -> DirectorySyncRun:
     """Make the directory match the database (one school, or all with school=None).
-    `run_id`: a run recorded beforehand (directory_sync_queue) to carry out and complete.
+    `run_id`: a run recorded beforehand (directory_sync_queue) to carry out and complete;
+    if it is no longer running (marked cut off meanwhile), it is returned untouched.
 
     Makes a fresh plan and carries out each change; returns the finished run with its
     status, counts per kind, how many changes were done and the errors. The initial
     passwords of the accounts created are on the returned run as `new_passwords`
-    (login → password), in memory only: they are stored nowhere else. Directory faults
-    end up in the run, not in an exception; raises DirectoryNotConfigured without a
-    configured directory. Running it again right after a succeeded run changes nothing.
-    With an actor (not the scheduler), the actor must be allowed to sync, and a
-    coordinator only for one of their schools.
+    (login → password), in memory only, and kept encrypted for the class list
+    (accounts.handout). Directory faults end up in the run, not in an exception; raises
+    DirectoryNotConfigured without a configured directory and Conflict while a sync of
+    the same school or of all schools is running. Running it again right after a
+    succeeded run changes nothing. With an actor (not the scheduler), the actor must be
+    allowed to sync, and a coordinator only for one of their schools.
     """
     if actor is not None:
         require(actor, Perm.DIRECTORY_SYNC)
@@ -113,9 +128,13 @@ def directory_apply(
             _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
         )
     if run_id is not None:
-        run = DirectorySyncRun.objects.get(pk=run_id, status=DirectorySyncRunStatus.RUNNING)
+        run = directory_run_claim(run_id)
+        if run is None:
+            run = DirectorySyncRun.objects.get(pk=run_id)
+            run.new_passwords = {}
+            return run
     else:
-        run = DirectorySyncRun.objects.create(started_by=actor, school=school)
+        run = directory_run_begin(actor=actor, school=school)
     run.new_passwords = {}
     # No transaction around the run: each database write must stay even if the run is
     # cut off later, or the next plan would not know which entries already exist.
@@ -123,9 +142,10 @@ def directory_apply(
         plan = directory_plan(school=school)
         run.counts = plan.counts()
         run.total = len(plan)
-        run.save(update_fields=["counts", "total"])
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["counts", "total", "heartbeat_at"])
         if not plan.is_empty:
-            conn = directory_connect()
+            conn = directory_connect(strategy=ldap3.ASYNC)
             try:
                 _Applier(conn, run, progress).apply(plan.changes)
             finally:
@@ -142,9 +162,10 @@ def directory_apply(
 
 def _finish(run: DirectorySyncRun) -> None:
     run.finished_at = timezone.now()
+    run.heartbeat_at = run.finished_at
     run.duration = run.finished_at - run.started_at
     run.status = DirectorySyncRunStatus.FAILED if run.errors else DirectorySyncRunStatus.SUCCEEDED
-    run.save(update_fields=["finished_at", "duration", "status", "done", "errors"])
+    run.save(update_fields=["finished_at", "heartbeat_at", "duration", "status", "done", "errors"])
 
 
 def _unbind(conn: ldap3.Connection) -> None:
@@ -153,34 +174,66 @@ def _unbind(conn: ldap3.Connection) -> None:
         conn.unbind()
 
 
+def _keys(change: Change) -> tuple[DnKey, ...]:
+    if isinstance(change, MoveEntry):
+        return (dn_key(change.dn), dn_key(change.new_dn))
+    return (dn_key(change.dn),)
+
+
 class _Applier:
     def __init__(
         self, conn: ldap3.Connection, run: DirectorySyncRun, progress: Progress | None
     ) -> None:
         self.conn = conn
+        self.pipe = Pipeline(conn, timeout=settings.LDAP_TIMEOUT)
         self.run = run
         self.progress = progress
+        self.added = AddedPeople()
+        self.handled = 0
+        self.beat = time.monotonic()
 
     def apply(self, changes: list[Change]) -> None:
-        total = len(changes)
-        for handled, change in enumerate(changes, start=1):
+        try:
             try:
-                self._one(change)
-            except _Refused as exc:
-                self._error(change, exc.code, exc.message)
-            except LDAPOperationResult as exc:
-                if exc.result in _SERVER_TROUBLE:
-                    raise self._unavailable(exc) from exc
-                detail = f"{exc.description}: {exc.message}" if exc.message else exc.description
-                self._error(change, _Refused.code, str(detail))
+                for change in changes:
+                    keys = _keys(change)
+                    for answer in self.pipe.make_room(keys):
+                        self._answered(answer)
+                    request, context = self._request(change)
+                    self.pipe.sent(keys, request(), (change, context))
+                for answer in self.pipe.drain():
+                    self._answered(answer)
             except LDAPException as exc:
                 raise self._unavailable(exc) from exc
+        finally:
+            # What the server confirmed reaches the database even when the run ends early.
+            self.added.flush()
+
+    # -- bookkeeping ----------------------------------------------------------------------
+
+    def _answered(self, answer: Answer) -> None:
+        change, context = answer.tag
+        try:
+            if answer.error is not None:
+                self._failed(change, context, answer.error)
             else:
-                self.run.done += 1
-            if handled % SAVE_EVERY == 0:
-                self.run.save(update_fields=["done", "errors"])
-            if self.progress is not None:
-                self.progress(handled, total)
+                self._succeeded(change, context, answer.response)
+        except _Refused as exc:
+            self._error(change, exc.code, exc.message)
+        except LDAPOperationResult as exc:
+            if exc.result in _SERVER_TROUBLE:
+                raise
+            detail = f"{exc.description}: {exc.message}" if exc.message else exc.description
+            self._error(change, _Refused.code, str(detail))
+        else:
+            self.run.done += 1
+        self.handled += 1
+        if self.handled % SAVE_EVERY == 0 or time.monotonic() - self.beat > HEARTBEAT_SECONDS:
+            self.beat = time.monotonic()
+            self.run.heartbeat_at = timezone.now()
+            self.run.save(update_fields=["done", "errors", "heartbeat_at"])
+        if self.progress is not None:
+            self.progress(self.handled, self.run.total)
 
     def _unavailable(self, exc: Exception) -> DirectoryUnavailable:
         return DirectoryUnavailable(
@@ -193,54 +246,86 @@ class _Applier:
             {"change": change.describe(), "dn": change.dn, "code": code, "message": message}
         )
 
-    def _one(self, change: Change) -> None:
+    # -- sending --------------------------------------------------------------------------
+
+    def _request(self, change: Change) -> tuple[Callable[[], int], str | None]:
+        """A function that sends the change's first request and returns its message id,
+        and what handling the answer needs besides the change (a new account's password)."""
+        conn = self.conn
         if isinstance(change, AddEntry):
-            self._add(change)
+            attributes = {name: [*values] for name, values in change.attributes.items()}
+            object_classes = attributes.pop("objectClass")
+            password = None
+            if change.person_id is not None:
+                password = password_generate()
+                attributes["userPassword"] = [password_ldap_hash(password)]
+            return lambda: conn.add(change.dn, object_classes, attributes), password
+        if isinstance(change, ModifyAttribute):
+            modification = {change.attribute: [(ldap3.MODIFY_REPLACE, [*change.new])]}
+            return lambda: conn.modify(change.dn, modification), None
+        if isinstance(change, MoveEntry):
+            new_rdn, *parent = to_dn(change.new_dn)
+            return lambda: conn.modify_dn(change.dn, new_rdn, new_superior=",".join(parent)), None
+        if isinstance(change, GroupMembership):
+            return lambda: conn.modify(change.dn, _members(change.added, change.removed)), None
+        if isinstance(change, DisableAccount | EnableAccount):
+            return lambda: conn.search(
+                change.dn, "(objectClass=*)", ldap3.BASE, attributes=["userPassword"]
+            ), None
+        if isinstance(change, DeleteEntry):
+            return lambda: conn.delete(change.dn), None
+        raise TypeError(f"unknown change {change!r}")
+
+    # -- answers --------------------------------------------------------------------------
+
+    def _succeeded(self, change: Change, password: str | None, response: list[dict]) -> None:
+        if isinstance(change, AddEntry):
+            if change.person_id is not None:
+                self._added(change, password)
         elif isinstance(change, ModifyAttribute):
-            self._modify(change)
+            if change.attribute == "uidNumber" and change.new and change.new[0].isdigit():
+                person_record(Person.objects.filter(dn=change.dn), uid_number=int(change.new[0]))
         elif isinstance(change, MoveEntry):
-            self._move(change)
-        elif isinstance(change, GroupMembership):
-            self._membership(change)
-        elif isinstance(change, DisableAccount):
-            self._password(change.dn, password_disabled)
-        elif isinstance(change, EnableAccount):
-            self._password(change.dn, password_enabled)
-        elif isinstance(change, DeleteEntry):
-            # An entry that is gone already is what the change wanted.
-            with contextlib.suppress(LDAPNoSuchObjectResult):
-                self.conn.delete(change.dn)
-        else:
-            raise TypeError(f"unknown change {change!r}")
+            self._moved(change)
+        elif isinstance(change, DisableAccount | EnableAccount):
+            switch = password_disabled if isinstance(change, DisableAccount) else password_enabled
+            self._switch_password(change.dn, _entry_attributes(response), switch)
 
-    # -- the operations -----------------------------------------------------------------
-
-    def _add(self, change: AddEntry) -> None:
-        attributes = {name: [*values] for name, values in change.attributes.items()}
-        object_classes = attributes.pop("objectClass")
-        password = None
-        if change.person_id is not None:
-            password = password_generate()
-            attributes["userPassword"] = [password_ldap_hash(password)]
-        try:
-            self.conn.add(change.dn, object_classes, attributes)
-        except LDAPEntryAlreadyExistsResult:
-            password = None  # the entry keeps the password it has
+    def _failed(self, change: Change, password: str | None, error: LDAPOperationResult) -> None:
+        if isinstance(change, AddEntry) and isinstance(error, LDAPEntryAlreadyExistsResult):
             self._check_existing(change)
-        if change.person_id is None:
-            return
-        self._record(
-            Person.objects.filter(pk=change.person_id),
-            dn=change.dn,
-            uid_number=int(change.attributes["uidNumber"][0]),
+        elif isinstance(change, MoveEntry) and isinstance(error, LDAPNoSuchObjectResult):
+            # Moved by a run that was cut off before it could record it.
+            if self._read(change.new_dn, ["uid"]) is None:
+                raise error
+            self._moved(change)
+        elif isinstance(change, GroupMembership) and isinstance(
+            error, LDAPAttributeOrValueExistsResult | LDAPNoSuchAttributeResult
+        ):
+            self._finish_membership(change, error)
+        elif isinstance(change, DeleteEntry) and isinstance(error, LDAPNoSuchObjectResult):
+            return  # an entry that is gone already is what the change wanted
+        elif isinstance(change, DisableAccount | EnableAccount) and isinstance(
+            error, LDAPNoSuchObjectResult
+        ):
+            raise _Refused(_("The entry %(dn)s does not exist.") % {"dn": change.dn})
+        else:
+            raise error
+
+    def _added(self, change: AddEntry, password: str | None) -> None:
+        self.added.add(
+            change.person_id,
+            change.dn,
+            int(change.attributes["uidNumber"][0]),
+            password,
         )
         if password is not None:
-            initial_passwords_keep({change.person_id: password})
             self.run.new_passwords[change.attributes["uid"][0]] = password
 
     def _check_existing(self, change: AddEntry) -> None:
         """An add found its DN taken: by an earlier, cut-off run (then bring the entry up
-        to the plan), or by an entry Lernstatt does not manage (then leave it alone)."""
+        to the plan with a fresh password), or by an entry Lernstatt does not manage (then
+        leave it alone)."""
         if change.person_id is None:
             # An OU or a group: the next plan sees what it lacks.
             return
@@ -255,96 +340,78 @@ class _Applier:
                 _("An entry that Lernstatt does not manage already has this name: %(dn)s")
                 % {"dn": change.dn}
             )
+        # Nobody got the password the entry was made with: the run that made it did not
+        # live to keep it. A fresh one is set and kept like any new account's.
+        password = password_generate()
         managed = {
             name: [(ldap3.MODIFY_REPLACE, [*change.attributes.get(name, ())])]
             for name in MANAGED_PERSON_ATTRIBUTES
         }
-        self.conn.modify(change.dn, managed)
+        managed["userPassword"] = [(ldap3.MODIFY_REPLACE, [password_ldap_hash(password)])]
+        self.pipe.call(self.conn.modify(change.dn, managed))
+        self._added(change, password)
 
-    def _move(self, change: MoveEntry) -> None:
-        new_rdn, *parent = to_dn(change.new_dn)
-        try:
-            self.conn.modify_dn(change.dn, new_rdn, new_superior=",".join(parent))
-        except LDAPNoSuchObjectResult:
-            # Moved by a run that was cut off before it could record it.
-            if self._read(change.new_dn, ["uid"]) is None:
-                raise
+    def _moved(self, change: MoveEntry) -> None:
         if change.person_id is None:
             return
         found = self._read(change.new_dn, ["uidNumber"]) or {}
         numbers = [int(value) for value in found.get("uidnumber", []) if value.isdigit()]
-        self._record(
+        person_record(
             Person.objects.filter(pk=change.person_id),
             dn=change.new_dn,
             uid_number=numbers[0] if numbers else None,
         )
 
-    def _modify(self, change: ModifyAttribute) -> None:
-        self.conn.modify(change.dn, {change.attribute: [(ldap3.MODIFY_REPLACE, [*change.new])]})
-        if change.attribute == "uidNumber" and change.new and change.new[0].isdigit():
-            self._record(Person.objects.filter(dn=change.dn), uid_number=int(change.new[0]))
+    def _finish_membership(self, change: GroupMembership, error: LDAPOperationResult) -> None:
+        # Some of it was done already (a cut-off run, or by hand): do what is left.
+        found = self._read(change.dn, ["memberUid"])
+        if found is None:
+            raise error
+        present = set(found.get("memberuid", []))
+        added = [login for login in change.added if login not in present]
+        removed = [login for login in change.removed if login in present]
+        if added or removed:
+            self.pipe.call(self.conn.modify(change.dn, _members(added, removed)))
 
-    def _record(self, people: QuerySet[Person], *, uid_number: int | None, **fields: str) -> None:
-        """Write where a person's entry is, at once, for the next plan to match."""
-        now = timezone.now()
-        if uid_number is None:
-            people.update(last_synced_at=now, **fields)
-            return
-        try:
-            with transaction.atomic():
-                people.update(uid_number=uid_number, last_synced_at=now, **fields)
-        except IntegrityError:
-            # Another person got the number meanwhile (a run for another school at the same
-            # time); the next plan gives this one a free number.
-            people.update(last_synced_at=now, **fields)
-
-    def _membership(self, change: GroupMembership) -> None:
-        added, removed = [*change.added], [*change.removed]
-        try:
-            self._modify_members(change.dn, added, removed)
-        except (LDAPAttributeOrValueExistsResult, LDAPNoSuchAttributeResult):
-            # Some of it was done already (a cut-off run, or by hand): do what is left.
-            found = self._read(change.dn, ["memberUid"])
-            if found is None:
-                raise
-            present = set(found.get("memberuid", []))
-            self._modify_members(
-                change.dn,
-                [login for login in added if login not in present],
-                [login for login in removed if login in present],
-            )
-
-    def _modify_members(self, dn: str, added: list[str], removed: list[str]) -> None:
-        operations = []
-        if added:
-            operations.append((ldap3.MODIFY_ADD, added))
-        if removed:
-            operations.append((ldap3.MODIFY_DELETE, removed))
-        if operations:
-            self.conn.modify(dn, {"memberUid": operations})
-
-    def _password(self, dn: str, switch: Callable[[str], str]) -> None:
-        found = self._read(dn, ["userPassword"])
+    def _switch_password(
+        self, dn: str, found: dict[str, list[str]] | None, switch: Callable[[str], str]
+    ) -> None:
         if found is None:
             raise _Refused(_("The entry %(dn)s does not exist.") % {"dn": dn})
         old = found.get("userpassword", [])
         new = [switch(value) for value in old]
         if new != old:
-            self.conn.modify(dn, {"userPassword": [(ldap3.MODIFY_REPLACE, new)]})
+            self.pipe.call(self.conn.modify(dn, {"userPassword": [(ldap3.MODIFY_REPLACE, new)]}))
 
     def _read(self, dn: str, attributes: list[str]) -> dict[str, list[str]] | None:
         """One entry's attributes (names lowercased, values as text), None if it is missing."""
         try:
-            self.conn.search(dn, "(objectClass=*)", ldap3.BASE, attributes=attributes)
+            response = self.pipe.call(
+                self.conn.search(dn, "(objectClass=*)", ldap3.BASE, attributes=attributes)
+            )
         except LDAPNoSuchObjectResult:
             return None
-        if not self.conn.response:
-            return None
-        raw = self.conn.response[0].get("raw_attributes", {})
-        return {
-            name.lower(): [
-                value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
-                for value in values
-            ]
-            for name, values in raw.items()
-        }
+        return _entry_attributes(response)
+
+
+def _members(added: tuple[str, ...] | list[str], removed: tuple[str, ...] | list[str]) -> dict:
+    operations = []
+    if added:
+        operations.append((ldap3.MODIFY_ADD, [*added]))
+    if removed:
+        operations.append((ldap3.MODIFY_DELETE, [*removed]))
+    return {"memberUid": operations}
+
+
+def _entry_attributes(response: list[dict]) -> dict[str, list[str]] | None:
+    entries = [item for item in response if item.get("type") == "searchResEntry"]
+    if not entries:
+        return None
+    raw = entries[0].get("raw_attributes", {})
+    return {
+        name.lower(): [
+            value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+            for value in values
+        ]
+        for name, values in raw.items()
+    }

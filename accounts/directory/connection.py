@@ -39,15 +39,12 @@ def directory_configured() -> bool:
     return bool(settings.LDAP_URL and settings.LDAP_BASE_DN)
 
 
-def directory_connect() -> ldap3.Connection:
-    """A bound connection to the configured directory.
-
-    Raises DirectoryNotConfigured without LDAP_URL or LDAP_BASE_DN, and
-    DirectoryUnavailable when the server cannot be reached or refuses the bind."""
-    if not directory_configured():
-        raise DirectoryNotConfigured(
-            _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
-        )
+def directory_bind(
+    user: str | None, password: str | None, *, strategy: str = ldap3.SYNC
+) -> ldap3.Connection:
+    """A new connection to the configured directory, bound as `user` (anonymously with
+    None) over TLS as the LDAP_* settings say. Raises ldap3's LDAPException when the
+    server cannot be reached or refuses the bind."""
     tls = None
     if settings.LDAP_CA_FILE or settings.LDAP_URL.startswith("ldaps://") or settings.LDAP_START_TLS:
         tls = ldap3.Tls(
@@ -60,18 +57,36 @@ def directory_connect() -> ldap3.Connection:
         get_info=ldap3.NONE,
         tls=tls,
     )
+    return ldap3.Connection(
+        server,
+        user=user,
+        password=password,
+        client_strategy=strategy,
+        # An ASYNC connection's receiving thread spins forever on a closed socket when it
+        # has a receive timeout (ldap3 2.9); its waits are timed by get_response instead.
+        receive_timeout=settings.LDAP_TIMEOUT if strategy == ldap3.SYNC else None,
+        raise_exceptions=True,
+        auto_bind=(
+            ldap3.AUTO_BIND_TLS_BEFORE_BIND
+            if settings.LDAP_START_TLS and settings.LDAP_URL.startswith("ldap://")
+            else ldap3.AUTO_BIND_NO_TLS
+        ),
+    )
+
+
+def directory_connect(*, strategy: str = ldap3.SYNC) -> ldap3.Connection:
+    """A bound connection to the configured directory (ldap3.ASYNC `strategy`: requests
+    return message ids, for keeping several in flight).
+
+    Raises DirectoryNotConfigured without LDAP_URL or LDAP_BASE_DN, and
+    DirectoryUnavailable when the server cannot be reached or refuses the bind."""
+    if not directory_configured():
+        raise DirectoryNotConfigured(
+            _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
+        )
     try:
-        conn = ldap3.Connection(
-            server,
-            user=settings.LDAP_BIND_DN or None,
-            password=settings.LDAP_BIND_PASSWORD or None,
-            receive_timeout=settings.LDAP_TIMEOUT,
-            raise_exceptions=True,
-            auto_bind=(
-                ldap3.AUTO_BIND_TLS_BEFORE_BIND
-                if settings.LDAP_START_TLS and settings.LDAP_URL.startswith("ldap://")
-                else ldap3.AUTO_BIND_NO_TLS
-            ),
+        conn = directory_bind(
+            settings.LDAP_BIND_DN or None, settings.LDAP_BIND_PASSWORD or None, strategy=strategy
         )
     except LDAPException as exc:
         raise DirectoryUnavailable(

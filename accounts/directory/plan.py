@@ -172,7 +172,16 @@ class _Planner:
                 continue
             wanted = self._person_attributes(person, entry)
             dn = self.layout.person_dn(person.school.number, person.role, person.login)
-            if entry is None:
+            # An entry in the person's place that the database never recorded was made by an
+            # apply cut off before its batch reached the database: adding it again checks
+            # the entry and gives it a fresh password, since nobody got the first one.
+            unrecorded = (
+                entry is not None
+                and not person.dn
+                and person.has_working_account
+                and dn_key(entry.dn) == dn_key(dn)
+            )
+            if entry is None or unrecorded:
                 attributes = {"objectClass": PERSON_OBJECT_CLASSES, **wanted}
                 adds.append(AddEntry(dn=dn, attributes=attributes, person_id=person.pk))
                 continue

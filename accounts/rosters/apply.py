@@ -5,12 +5,11 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.logins import logins_assign, logins_release
+from accounts import lifecycle
+from accounts.logins import logins_assign
 from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
 from accounts.rosters.columns import KINDS, STUDENTS
 from accounts.rosters.parse import read_roster_table
@@ -22,9 +21,19 @@ from core.permissions import Perm, reaches_school, require
 from inventory.models import School
 
 BATCH = 1000
-# A deleted person's row keeps no login (it is reserved in ReleasedLogin instead) but the
-# column may be neither empty nor shared, so the row gets this one, unique by its id.
-DELETED_LOGIN_PREFIX = "deleted."
+
+
+class RosterHasErrors(ValidationFailed):
+    """Rows of the roster have errors, so nothing was imported; every row error is listed,
+    and the whole report comes along."""
+
+    def __init__(self, report: RosterReport):
+        super().__init__(
+            _("The file has errors; nothing was imported. Correct them and try again."),
+            code="import_has_errors",
+            errors=report.errors,
+        )
+        self.report = report
 
 
 def _check(*, actor: User, school: School, kind: str) -> None:
@@ -79,8 +88,9 @@ def roster_apply(
     step, or nothing. New people get their logins here; changed names, moves and
     reactivations keep theirs; a deleted person's login is reserved for the reuse period
     and their row kept without names, ids or login (its DN stays for the directory sync).
-    Applying the same file again finds everything unchanged. Raises ValidationFailed
-    (with every row error) when any row has an error, besides the errors of preview."""
+    Applying the same file again finds everything unchanged. Raises RosterHasErrors (a
+    ValidationFailed with every row error and the report) when any row has an error,
+    besides the errors of preview."""
     _check(actor=actor, school=school, kind=kind)
     today = today or timezone.localdate()
     try:
@@ -90,11 +100,7 @@ def roster_apply(
             School.objects.select_for_update().filter(pk=school.pk).values_list("pk").first()
             plan = _plan(school=school, kind=kind, data=data, filename=filename, today=today)
             if plan.has_errors:
-                raise ValidationFailed(
-                    _("The file has errors; nothing was imported. Correct them and try again."),
-                    code="import_has_errors",
-                    errors=plan.report.errors,
-                )
+                raise RosterHasErrors(plan.report)
             _write(plan, school=school, today=today)
     except IntegrityError as exc:
         # Another change to the same people between planning and writing.
@@ -108,25 +114,9 @@ def roster_apply(
 def _write(plan: RosterPlan, *, school: School, today: datetime.date) -> None:
     now = timezone.now()
     # Deletions first: they free the ids and short codes that new people may take.
-    if plan.delete:
-        logins_release(logins=[person.login for person in plan.delete], released_at=now)
-        _update(
-            [person.pk for person in plan.delete],
-            login=Concat(Value(DELETED_LOGIN_PREFIX), Cast("pk", CharField())),
-            first_name="",
-            last_name="",
-            external_id="",
-            short_code="",
-            school_class=None,
-            status=PersonStatus.DELETED,
-            deleted_at=today,
-            updated_at=now,
-        )
-    for status, people, since in (
-        (PersonStatus.TOLERATED, plan.tolerate, "tolerated_at"),
-        (PersonStatus.DISABLED, plan.disable, "disabled_at"),
-    ):
-        _update([person.pk for person in people], status=status, **{since: today}, updated_at=now)
+    lifecycle.people_delete(plan.delete, today=today, now=now)
+    lifecycle.people_tolerate(plan.tolerate, today=today, now=now)
+    lifecycle.people_disable(plan.disable, today=today, now=now)
     SchoolClass.objects.bulk_create(plan.new_classes, batch_size=BATCH)
     # Most changes of a roster are moves (a rollover moves everyone), so moves are one
     # UPDATE per class; the rarer changes of names and ids are written per set of fields.

@@ -62,10 +62,52 @@ def write_xlsx(
         target,
         sheet_name=sheet_name,
         headers=[str(column.header) for column in columns],
-        number_styles=[xlsx.STYLE_MONEY if column.kind == "money" else 0 for column in columns],
+        number_styles=_number_styles(columns),
         widths=[column.width for column in columns],
         rows=rows,
     )
+
+
+@dataclass
+class XlsxSheet:
+    """One sheet of a workbook written by write_xlsx_sheets: a name (made valid for Excel
+    there), the columns, the rows, and optionally bold title lines above the header and
+    a page set up for printing on A4 (core.sheets.xlsx.Sheet says what that sets)."""
+
+    name: str
+    columns: Sequence[SheetColumn]
+    rows: Iterable[Sequence[object]]
+    title_lines: Sequence[str] = ()
+    auto_filter: bool = True
+    printable: bool = False
+    landscape: bool = False
+
+
+def write_xlsx_sheets(target: str | Path | BinaryIO, sheets: Sequence[XlsxSheet]) -> list[int]:
+    """Write several sheets to one workbook, each as write_xlsx writes one, below its
+    title lines. Sheet names are made valid and unique (at most 31 characters, none of
+    [ ] : * ? / \\). Returns the number of data rows of each sheet."""
+    return xlsx.write_workbook(
+        target,
+        [
+            xlsx.Sheet(
+                name=sheet.name,
+                headers=[str(column.header) for column in sheet.columns],
+                number_styles=_number_styles(sheet.columns),
+                widths=[column.width for column in sheet.columns],
+                rows=sheet.rows,
+                title_lines=[str(line) for line in sheet.title_lines],
+                auto_filter=sheet.auto_filter,
+                printable=sheet.printable,
+                landscape=sheet.landscape,
+            )
+            for sheet in sheets
+        ],
+    )
+
+
+def _number_styles(columns: Sequence[SheetColumn]) -> list[int]:
+    return [xlsx.STYLE_MONEY if column.kind == "money" else 0 for column in columns]
 
 
 def csv_cell(value: object, kind: str = "text") -> str:

@@ -1,6 +1,7 @@
-"""Device imports over the API: upload a file (its preview runs in the background), follow
-its progress and every row's outcome, confirm it (applied in the background, all or
-nothing). Each endpoint makes one service or selector call from inventory.importing.jobs."""
+"""Imports over the API: upload a file of devices (rosters: accounts.api_rosters; its
+preview runs in the background), follow any import's progress and every row's outcome,
+confirm it (applied in the background, all or nothing). Each endpoint makes one service or
+selector call from inventory.importing.jobs."""
 
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -11,7 +12,7 @@ from inventory.schemas.imports import ImportConfirmIn, ImportJobOut, ImportRowsI
 router = Router(tags=["imports"])
 
 
-def _out(job, rows: ImportRowsIn) -> ImportJobOut:
+def import_job_out(job, rows: ImportRowsIn) -> ImportJobOut:
     count, page = jobs.import_job_rows(
         job=job, outcome=rows.outcome, offset=rows.offset, limit=rows.limit
     )
@@ -35,20 +36,20 @@ def device_import_upload(
         school=school or None,
         create_missing=create_missing,
     )
-    return Status(202, _out(job, ImportRowsIn()))
+    return Status(202, import_job_out(job, ImportRowsIn()))
 
 
-@router.get("/imports/{job_id}", response=ImportJobOut)
+@router.get("/imports/{int:job_id}", response=ImportJobOut)
 def import_detail(request: HttpRequest, job_id: int, rows: Query[ImportRowsIn]):
     """An import's status and progress and, once checked, its rows: errors first, or only
     those with `outcome`, `limit` at a time from `offset`."""
-    return _out(jobs.import_job_get(actor=request.user, job_id=job_id), rows)
+    return import_job_out(jobs.import_job_get(actor=request.user, job_id=job_id), rows)
 
 
-@router.post("/imports/{job_id}/confirm", response={202: ImportJobOut})
+@router.post("/imports/{int:job_id}/confirm", response={202: ImportJobOut})
 def import_confirm(request: HttpRequest, job_id: int, payload: ImportConfirmIn | None = None):
-    """Apply a checked import in the background: all rows, or with `only_valid` the rows
-    without errors. A second confirmation is refused (409)."""
+    """Apply a checked import in the background: all rows, or (devices only) with
+    `only_valid` the rows without errors. A second confirmation is refused (409)."""
     only_valid = payload.only_valid if payload is not None else False
     job = jobs.import_job_confirm(actor=request.user, job_id=job_id, only_valid=only_valid)
-    return Status(202, _out(job, ImportRowsIn()))
+    return Status(202, import_job_out(job, ImportRowsIn()))

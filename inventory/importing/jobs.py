@@ -1,16 +1,20 @@
 """Import jobs: an uploaded file kept in the database, previewed and then applied by
-background tasks. The API and the tasks call these functions and nothing else."""
+background tasks. One flow for every kind of import (devices, students, teachers); which
+services check and write a kind, and which permission it needs, is decided in
+`import_kind` alone. The API and the tasks call these functions and nothing else."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.errors import Conflict, LernstattError, NotFound, ValidationFailed
+from core.errors import Conflict, LernstattError, NotFound, PermissionDenied, ValidationFailed
 from core.models import ImportJob, User
-from core.permissions import Perm, require, school_ids
+from core.permissions import Perm, has, require, school_ids
 from core.sheets.read import ensure_size
 from inventory.importing.apply import (
     device_import_plan,
@@ -28,6 +32,55 @@ Status = ImportJob.Status
 MAX_PAGE = 1000
 
 
+class ImportHasErrors(ValidationFailed):
+    """Rows of a confirmed job have errors now (the data changed since the preview);
+    nothing was written. Carries the new report."""
+
+    def __init__(self, message: str, *, report: dict[str, Any]):
+        super().__init__(message, code="import_has_errors")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """How the jobs of one kind are checked and carried out.
+
+    - preview(job, actor, progress): every row's outcome, as the report's dict; writes
+      nothing.
+    - check(job, actor, progress, only_valid): what to write, prepared outside the
+      transaction; raises ImportHasErrors when rows have errors that may not be left out.
+    - write(prepared, job, actor, progress): writes, inside the transaction that marks the
+      job applied, and returns the report's dict; raises ImportHasErrors (nothing written)
+      like check.
+    """
+
+    perm: Perm
+    preview: Callable[[ImportJob, User, Progress], dict[str, Any]]
+    check: Callable[[ImportJob, User, Progress, bool], Any]
+    write: Callable[[Any, ImportJob, User, Progress], dict[str, Any]]
+    # Whether a confirmation may leave out the rows with errors and import the others.
+    allows_only_valid: bool
+
+
+def import_kind(kind: str) -> ImportKind:
+    """The services and the permission of one kind of import job."""
+    # Imported here: the accounts build on the inventory (schools), not the other way round.
+    from accounts.rosters.jobs import ROSTER_IMPORT
+
+    kinds = {
+        ImportJob.Kind.DEVICES: DEVICE_IMPORT,
+        ImportJob.Kind.STUDENTS: ROSTER_IMPORT,
+        ImportJob.Kind.TEACHERS: ROSTER_IMPORT,
+    }
+    return kinds[kind]
+
+
+def _require_some_import(actor: User) -> None:
+    perms = {import_kind(kind).perm for kind in ImportJob.Kind.values}
+    if not any(has(actor, perm) for perm in perms):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
 def _sees_every_job(actor: User) -> bool:
     # Whoever imports for every school (the IT admins) may look at everyone's imports.
     return school_ids(actor) is None
@@ -35,14 +88,16 @@ def _sees_every_job(actor: User) -> bool:
 
 def import_job_get(*, actor: User, job_id: int) -> ImportJob:
     """A job the actor may see: their own, or any for those who import for every school.
-    Others' jobs are "not found". The file itself is not loaded."""
-    require(actor, Perm.DEVICE_IMPORT)
+    Others' jobs are "not found"; a role that may not import its kind gets 403. The file
+    itself is not loaded."""
+    _require_some_import(actor)
     jobs = ImportJob.objects.defer("content").select_related("created_by")
     if not _sees_every_job(actor):
         jobs = jobs.filter(created_by=actor)
     job = jobs.filter(pk=job_id).first()
     if job is None:
         raise NotFound(_("Import not found."))
+    require(actor, import_kind(job.kind).perm)
     return job
 
 
@@ -59,6 +114,35 @@ def import_job_rows(
     return len(rows), rows[offset : offset + limit]
 
 
+def import_job_store(
+    *,
+    actor: User,
+    kind: str,
+    upload: IO[bytes],
+    filename: str,
+    size: int,
+    options: dict[str, Any],
+) -> ImportJob:
+    """Keep an uploaded file as a job of `kind` and start its preview in the background
+    once this transaction commits. The size is checked before the file is read. The caller
+    has checked the options (the school) against the actor."""
+    require(actor, import_kind(kind).perm)
+    ensure_size(size)
+    content = upload.read(size + 1)
+    ensure_size(len(content))  # the size given was not the real one
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind,
+            created_by=actor,
+            filename=filename[-255:],
+            content=content,
+            options={**options, "only_valid": False},
+        )
+        transaction.on_commit(lambda: _enqueue("preview", job.pk))
+    # With tasks run in-process the preview may be done by now.
+    return import_job_get(actor=actor, job_id=job.pk)
+
+
 def import_job_create(
     *,
     actor: User,
@@ -73,45 +157,31 @@ def import_job_create(
     require(actor, Perm.DEVICE_IMPORT)
     ensure_size(size)
     chosen = import_school(actor=actor, school=school)
-    content = upload.read(size + 1)
-    ensure_size(len(content))  # the size given was not the real one
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            kind=ImportJob.Kind.DEVICES,
-            created_by=actor,
-            filename=filename[-255:],
-            content=content,
-            options={
-                "school": chosen.id if chosen else None,
-                "create_missing": bool(create_missing),
-                "only_valid": False,
-            },
-        )
-        transaction.on_commit(lambda: _enqueue("preview", job.pk))
-    # With tasks run in-process the preview may be done by now.
-    return import_job_get(actor=actor, job_id=job.pk)
+    return import_job_store(
+        actor=actor,
+        kind=ImportJob.Kind.DEVICES,
+        upload=upload,
+        filename=filename,
+        size=size,
+        options={"school": chosen.id if chosen else None, "create_missing": bool(create_missing)},
+    )
 
 
 def import_job_confirm(*, actor: User, job_id: int, only_valid: bool = False) -> ImportJob:
     """Start applying a previewed job in the background. Only a previewed job can be
     confirmed, and only once: of two confirmations at the same time exactly one starts it,
-    the other gets Conflict. A job with errors needs `only_valid`."""
+    the other gets Conflict. A job with errors needs `only_valid`, which only the kinds
+    that allow it accept (devices; a roster is applied whole)."""
     job = import_job_get(actor=actor, job_id=job_id)
+    kind = import_kind(job.kind)
+    if only_valid and not kind.allows_only_valid:
+        message = _("A list of students or teachers is imported whole; leave out only_valid.")
+        raise ValidationFailed(message, errors=[{"field": "only_valid", "message": message}])
     if job.status != Status.PREVIEWED:
         raise Conflict(_status_conflict(job.status))
     errors = (job.report or {}).get("counts", {}).get("error", 0)
     if errors and not only_valid:
-        raise ValidationFailed(
-            ngettext(
-                "%(count)s row has errors, so nothing was imported. Correct the file and "
-                "upload it again, or import only the rows without errors.",
-                "%(count)s rows have errors, so nothing was imported. Correct the file and "
-                "upload it again, or import only the rows without errors.",
-                errors,
-            )
-            % {"count": errors},
-            code="import_has_errors",
-        )
+        raise ValidationFailed(_has_errors_message(errors, kind), code="import_has_errors")
     with transaction.atomic():
         # The status in the WHERE clause makes the second of two confirmations change
         # nothing, whichever request the database serves first.
@@ -128,6 +198,26 @@ def import_job_confirm(*, actor: User, job_id: int, only_valid: bool = False) ->
     return import_job_get(actor=actor, job_id=job.pk)
 
 
+def _has_errors_message(count: int, kind: ImportKind) -> str:
+    if kind.allows_only_valid:
+        message = ngettext(
+            "%(count)s row has errors, so nothing was imported. Correct the file and "
+            "upload it again, or import only the rows without errors.",
+            "%(count)s rows have errors, so nothing was imported. Correct the file and "
+            "upload it again, or import only the rows without errors.",
+            count,
+        )
+    else:
+        message = ngettext(
+            "%(count)s row has errors, so nothing was imported. Correct the file and "
+            "upload it again.",
+            "%(count)s rows have errors, so nothing was imported. Correct the file and "
+            "upload it again.",
+            count,
+        )
+    return message % {"count": count}
+
+
 def _status_conflict(status: str) -> str:
     checking = _("The file is still being checked; confirm it when the preview is done.")
     return {
@@ -142,7 +232,7 @@ def _status_conflict(status: str) -> str:
 def _enqueue(step: str, job_id: int) -> None:
     from inventory import tasks
 
-    task = tasks.device_import_preview if step == "preview" else tasks.device_import_apply
+    task = tasks.import_preview if step == "preview" else tasks.import_apply
     task.delay(job_id)
 
 
@@ -169,7 +259,7 @@ def _failure(exc: Exception) -> dict[str, Any]:
 
 
 def import_job_preview(*, job_id: int) -> None:
-    """Check a job's file and store every row's outcome; writes no devices. Runs once per
+    """Check a job's file and store every row's outcome; writes nothing else. Runs once per
     upload: a job that is no longer waiting for its preview is left alone."""
     started = ImportJob.objects.filter(
         pk=job_id, status__in=[Status.UPLOADED, Status.PREVIEWING]
@@ -177,16 +267,10 @@ def import_job_preview(*, job_id: int) -> None:
     if not started:
         return
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    tracker = Progress(_progress(job_id), 1)
     try:
         with no_gc_pauses():
-            plan, tracker = device_import_plan(
-                actor=_actor(job.created_by),
-                data=bytes(job.content),
-                filename=job.filename,
-                school=_school(job),
-                create_missing=job.options.get("create_missing", False),
-                progress=Progress(_progress(job_id), 1),
-            )
+            report = import_kind(job.kind).preview(job, _actor(job.created_by), tracker)
     except Exception as exc:
         _finish(job_id, status=Status.FAILED, error=_failure(exc))
         return
@@ -194,7 +278,7 @@ def import_job_preview(*, job_id: int) -> None:
     _finish(
         job_id,
         status=Status.PREVIEWED,
-        report=plan.report.as_dict(),
+        report=report,
         progress_done=tracker.done,
         progress_total=tracker.total,
     )
@@ -202,53 +286,36 @@ def import_job_preview(*, job_id: int) -> None:
 
 def import_job_apply(*, job_id: int) -> None:
     """Apply a confirmed job: all its rows or none (only the valid ones if the confirmation
-    asked for that). The job becomes `applied` in the same transaction as the devices, so a
-    worker that dies half-way leaves it `applying` and a retry starts over cleanly; once
-    applied, running this again changes nothing."""
+    asked for that). The job becomes `applied` in the same transaction as the rows it
+    writes, so a worker that dies half-way leaves it `applying` and a retry starts over
+    cleanly; once applied, running this again changes nothing."""
     job = ImportJob.objects.select_related("created_by", "confirmed_by").get(pk=job_id)
     if job.status != Status.APPLYING:
         return
-    only_valid = job.options.get("only_valid", False)
     try:
-        _apply(job, only_valid)
+        _apply(job)
+    except ImportHasErrors as exc:
+        _finish(job_id, status=Status.FAILED, error=exc.as_dict(), report=exc.report)
     except Exception as exc:
         _finish(job_id, status=Status.FAILED, error=_failure(exc))
 
 
-def _apply(job: ImportJob, only_valid: bool) -> None:
+def _apply(job: ImportJob) -> None:
+    kind = import_kind(job.kind)
     actor = _actor(job.confirmed_by or job.created_by)
+    tracker = Progress(_progress(job.pk), 1)
     with no_gc_pauses():
-        plan, tracker = device_import_plan(
-            actor=actor,
-            data=bytes(job.content),
-            filename=job.filename,
-            school=_school(job),
-            create_missing=job.options.get("create_missing", False),
-            progress=Progress(_progress(job.pk), 1),
-            steps_per_row=2,
-        )
-        if plan.has_errors and not only_valid:
-            # The inventory changed since the preview and some rows are no longer valid.
-            count = plan.report.counts["error"]
-            message = ngettext(
-                "The inventory changed since the preview; %(count)s row now has errors.",
-                "The inventory changed since the preview; %(count)s rows now have errors.",
-                count,
-            )
-            error = ValidationFailed(message % {"count": count}, code="import_has_errors")
-            _finish(
-                job.pk, status=Status.FAILED, error=error.as_dict(), report=plan.report.as_dict()
-            )
-            return
+        prepared = kind.check(job, actor, tracker, job.options.get("only_valid", False))
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().only("status").get(pk=job.pk)
             if locked.status != Status.APPLYING:
                 return  # another worker has applied it meanwhile
-            report = device_import_write(plan=plan, actor=actor, progress=tracker)
+            report = kind.write(prepared, job, actor, tracker)
+            tracker.finish()
             _finish(
                 job.pk,
                 status=Status.APPLIED,
-                report=report.as_dict(),
+                report=report,
                 progress_done=tracker.done,
                 progress_total=tracker.total,
                 content=b"",  # applied: the file is no longer needed, its report stays
@@ -261,7 +328,8 @@ def _actor(user: User | None) -> User:
     return user
 
 
-def _school(job: ImportJob) -> School | None:
+def import_job_school(job: ImportJob) -> School | None:
+    """The school chosen for the whole import, if one was."""
     school_id = job.options.get("school")
     if not school_id:
         return None
@@ -269,3 +337,49 @@ def _school(job: ImportJob) -> School | None:
     if school is None:
         raise NotFound(_("School not found."))
     return school
+
+
+# Devices
+
+
+def _device_plan(job: ImportJob, actor: User, progress: Progress, steps_per_row: int):
+    plan, _tracker = device_import_plan(
+        actor=actor,
+        data=bytes(job.content),
+        filename=job.filename,
+        school=import_job_school(job),
+        create_missing=job.options.get("create_missing", False),
+        progress=progress,
+        steps_per_row=steps_per_row,
+    )
+    return plan
+
+
+def _device_preview(job: ImportJob, actor: User, progress: Progress) -> dict[str, Any]:
+    return _device_plan(job, actor, progress, 1).report.as_dict()
+
+
+def _device_check(job: ImportJob, actor: User, progress: Progress, only_valid: bool):
+    plan = _device_plan(job, actor, progress, 2)
+    if plan.has_errors and not only_valid:
+        count = plan.report.counts["error"]
+        message = ngettext(
+            "The inventory changed since the preview; %(count)s row now has errors.",
+            "The inventory changed since the preview; %(count)s rows now have errors.",
+            count,
+        )
+        raise ImportHasErrors(message % {"count": count}, report=plan.report.as_dict())
+    return plan
+
+
+def _device_write(plan, job: ImportJob, actor: User, progress: Progress) -> dict[str, Any]:
+    return device_import_write(plan=plan, actor=actor, progress=progress).as_dict()
+
+
+DEVICE_IMPORT = ImportKind(
+    perm=Perm.DEVICE_IMPORT,
+    preview=_device_preview,
+    check=_device_check,
+    write=_device_write,
+    allows_only_valid=True,
+)

@@ -1,5 +1,6 @@
-"""What the import API takes and gives: an import job with its progress and, once the file
-has been checked, every row's outcome (one page at a time)."""
+"""What the import API takes and gives: an import job (devices, students or teachers) with
+its progress and, once the file has been checked, every row's outcome (one page at a time)
+and, for a roster, what happens to the people missing from it."""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -10,6 +11,7 @@ from pydantic import ConfigDict
 from core.models import ImportJob
 
 Outcome = Literal["create", "update", "unchanged", "error"]
+RosterOutcome = Literal["create", "update", "move", "unchanged", "reactivate", "error"]
 
 
 class ImportRowsIn(Schema):
@@ -17,7 +19,9 @@ class ImportRowsIn(Schema):
 
     offset: int = Field(0, ge=0)
     limit: int = Field(100, ge=0, le=1000)
-    outcome: Outcome | None = Field(None, description="Only rows with this outcome")
+    outcome: RosterOutcome | None = Field(
+        None, description="Only rows with this outcome (move and reactivate: rosters only)"
+    )
 
 
 class ImportConfirmIn(Schema):
@@ -49,6 +53,37 @@ class ImportRowOut(Schema):
     errors: list[ImportErrorOut]
 
 
+class RosterRowOut(Schema):
+    """A row of a list of students or teachers."""
+
+    row: int
+    outcome: RosterOutcome
+    name: str = Field(description='"Last name, first name"')
+    login: str = Field(description="Empty for a new person until the import is applied")
+    class_name: str
+    changes: list[ImportChangeOut]
+    errors: list[ImportErrorOut]
+
+
+class LifecycleStepOut(Schema):
+    """A person missing from the roster, and their status before the step."""
+
+    person_id: int
+    name: str
+    login: str
+    class_name: str
+    status: str
+    since: str = Field(description="ISO date the current status began; empty when active")
+
+
+class RosterLifecycleOut(Schema):
+    tolerate: list[LifecycleStepOut] = Field(
+        description="Active people missing from the file: their account keeps working for now"
+    )
+    disable: list[LifecycleStepOut] = Field(description="Tolerated long enough: disabled")
+    delete: list[LifecycleStepOut] = Field(description="Disabled long enough: deleted")
+
+
 class ImportProgressOut(Schema):
     done: int
     total: int
@@ -73,16 +108,23 @@ class ImportJobOut(Schema):
     created_at: datetime
     created_by: str | None
     school: int | None = Field(description="The school chosen for the whole import (id)")
-    create_missing: bool
+    create_missing: bool = Field(description="Devices only")
     only_valid: bool
     progress: ImportProgressOut
     error: ImportFailureOut | None
     applied: bool
     counts: dict[str, int] | None
     unknown_columns: list[str]
-    to_create: ImportToCreateOut | None
+    to_create: ImportToCreateOut | None = Field(description="Devices only")
+    school_year: int | None = Field(
+        description="Rosters only: the year the school year starts in (2026 for 2026/27)"
+    )
+    new_classes: list[str] | None = Field(description="Rosters only: classes to be created")
+    lifecycle: RosterLifecycleOut | None = Field(
+        description="Rosters only: the people missing from the file"
+    )
     header_row: int | None
-    rows: list[ImportRowOut]
+    rows: list[ImportRowOut | RosterRowOut]
     rows_count: int = Field(description="How many rows match the filter (for paging)")
     offset: int
     limit: int
@@ -108,6 +150,13 @@ class ImportJobOut(Schema):
             counts=report.get("counts"),
             unknown_columns=report.get("unknown_columns", []),
             to_create=report.get("to_create"),
+            school_year=report.get("school_year"),
+            new_classes=report.get("new_classes"),
+            lifecycle=(
+                {step: report[step] for step in ("tolerate", "disable", "delete")}
+                if "tolerate" in report
+                else None
+            ),
             header_row=report.get("header_row"),
             rows=rows,
             rows_count=count,

@@ -1,11 +1,16 @@
+import threading
+import time
+
 import ldap3
 import pytest
 from django.utils import translation
 from ldap3.core.exceptions import LDAPBindError, LDAPInvalidCredentialsResult
 
+from accounts.directory import pipeline
 from accounts.directory.apply import directory_apply
 from accounts.directory.layout import eq_filter
 from accounts.directory.plan import directory_plan
+from accounts.handout import initial_passwords_take
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus, Person, PersonStatus
 from accounts.passwords import password_ldap_hash
 from core.errors import DirectoryNotConfigured, NotFound, PermissionDenied
@@ -54,6 +59,17 @@ def group_dn(directory, cn):
 def members(directory, cn):
     found = directory.search(base=group_dn(directory, cn), attributes=["memberUid"])
     return sorted(next(iter(found.values()))["memberUid"]) if found else None
+
+
+def _receiving_threads_end(within: float = 5.0) -> bool:
+    """Whether every ldap3 receiving thread has ended within `within` seconds."""
+    deadline = time.monotonic() + within
+    for thread in threading.enumerate():
+        if type(thread).__name__ == "ReceiverSocketThread":
+            thread.join(max(deadline - time.monotonic(), 0))
+            if thread.is_alive():
+                return False
+    return True
 
 
 def can_bind(directory, dn, password):
@@ -227,9 +243,14 @@ def test_an_unmanaged_entry_in_a_persons_place_is_left_alone_and_reported(ldap_d
     assert Person.objects.get(login="neu").dn == ""
 
 
-def test_changes_done_meanwhile_by_someone_else_are_not_done_twice(ldap_directory, people, school):
+def test_changes_done_meanwhile_by_someone_else_are_not_done_twice(
+    ldap_directory, people, school, monkeypatch
+):
     """The directory changes between the plan and an operation: an entry appears (as
     after an add whose answer was lost), a member is added, an entry is deleted."""
+    # One request in flight at a time, so that the changes by hand come between the first
+    # answer and the next request.
+    monkeypatch.setattr(pipeline, "WINDOW", 1)
     directory_apply()
     Person.objects.filter(login="kraus").update(status=PersonStatus.DELETED)
     class_5c = SchoolClassFactory(school=school, name="5c")
@@ -257,8 +278,12 @@ def test_changes_done_meanwhile_by_someone_else_are_not_done_twice(ldap_director
 
     assert run.status == DirectorySyncRunStatus.SUCCEEDED, run.errors
     assert run.done == run.total
-    assert run.new_passwords == {}  # the entry keeps the password it was made with
-    assert can_bind(ldap_directory, carla_dn, "Handmade1")
+    # Nobody can know the password an entry was made with: it gets a fresh one, kept for
+    # the class list like every new account's.
+    password = run.new_passwords["carla"]
+    assert initial_passwords_take([newcomer.pk]) == {newcomer.pk: password}
+    assert can_bind(ldap_directory, carla_dn, password)
+    assert not can_bind(ldap_directory, carla_dn, "Handmade1")
     assert members(ldap_directory, "190001-students") == ["anna.mueller", "ben.schmidt", "carla"]
     assert members(ldap_directory, "190001-5c") == ["carla"]
     assert not ldap_directory.search(base=person_dn(ldap_directory, "kraus", "teachers"))
@@ -334,7 +359,7 @@ def test_a_server_killed_half_way_fails_the_run_and_the_next_run_finishes_the_wo
     settings.LDAP_BIND_PASSWORD = directory.bind_password
     settings.LDAP_BASE_DN = directory.base_dn
     classes = [SchoolClassFactory(school=school, name=name) for name in ("5a", "5b")]
-    logins = [f"kind{n:02d}" for n in range(60)]
+    logins = [f"kind{n:03d}" for n in range(300)]
     for n, login in enumerate(logins):
         PersonFactory(school=school, school_class=classes[n % 2], login=login)
 
@@ -347,29 +372,62 @@ def test_a_server_killed_half_way_fails_the_run_and_the_next_run_finishes_the_wo
         while_down = directory_apply()
 
     assert failed.status == DirectorySyncRunStatus.FAILED
-    assert failed.done == 20
-    assert failed.total == 68  # 5 OUs, 3 groups, 60 people
+    # Answers that had arrived before the kill still count; the rest were never sent.
+    assert 20 <= failed.done < 200
+    assert failed.total == 308  # 5 OUs, 3 groups, 300 people
     assert [error["code"] for error in failed.errors] == ["directory_unavailable"]
-    assert "stopped answering after 20 of 68 changes" in failed.errors[0]["message"]
+    assert f"stopped answering after {failed.done} of 308 changes" in failed.errors[0]["message"]
     assert failed.finished_at is not None
-    assert DirectorySyncRun.objects.get(pk=failed.pk).done == 20
+    assert DirectorySyncRun.objects.get(pk=failed.pk).done == failed.done
     assert while_down.status == DirectorySyncRunStatus.FAILED
     assert while_down.done == 0
     assert [error["code"] for error in while_down.errors] == ["directory_unavailable"]
+
+    # No connection of the failed runs is left behind receiving (and spinning) in the
+    # background of the worker.
+    assert _receiving_threads_end()
 
     server.start()
     finished = directory_apply()
 
     assert finished.status == DirectorySyncRunStatus.SUCCEEDED, finished.errors
+    assert _receiving_threads_end()
     people = directory.search(search_filter="(objectClass=posixAccount)", attributes=["uid"])
     assert sorted(entry["uid"][0] for entry in people.values()) == logins
     assert members(directory, "190001-students") == logins
     assert members(directory, "190001-5a") == logins[0::2]
     assert members(directory, "190001-5b") == logins[1::2]
     assert set(failed.new_passwords).isdisjoint(finished.new_passwords)
-    assert len(failed.new_passwords) == 12
+    assert len(failed.new_passwords) == failed.done - 8
     assert sorted({**failed.new_passwords, **finished.new_passwords}) == logins
     assert not Person.objects.filter(dn="").exists()
+    assert directory_plan().is_empty
+    # Every account's kept initial password is the one that works.
+    kept = initial_passwords_take(Person.objects.values_list("pk", flat=True))
+    assert len(kept) == 300
+    for person in Person.objects.all():
+        assert can_bind(directory, person.dn, kept[person.pk])
+
+
+def test_entries_whose_batch_never_reached_the_database_get_a_fresh_kept_password(
+    ldap_directory, people
+):
+    """As after a worker killed between the server's confirmation and the next batch."""
+    directory_apply()
+    Person.objects.update(dn="", uid_number=None, last_synced_at=None)
+    initial_passwords_take(Person.objects.values_list("pk", flat=True))
+    count = len(ldap_directory.search())
+
+    run = directory_apply()
+
+    assert run.status == DirectorySyncRunStatus.SUCCEEDED, run.errors
+    assert run.counts == {"add": 3}
+    assert len(ldap_directory.search()) == count  # no duplicates
+    kept = initial_passwords_take(Person.objects.values_list("pk", flat=True))
+    for person in Person.objects.all():
+        assert person.dn and person.uid_number is not None
+        assert can_bind(ldap_directory, person.dn, kept[person.pk])
+        assert run.new_passwords[person.login] == kept[person.pk]
     assert directory_plan().is_empty
 
 

@@ -7,10 +7,12 @@ from django.forms import CheckboxInput
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import DirectorySyncRun, ReleasedLogin
 from core.models import ApiToken, ImportJob, Role
 from core.tokens import api_token_create
 from inventory.models import Device, DeviceHistory, Status
 from tests.factories import DeviceFactory, RoomFactory, UserFactory
+from tests.scheduling.factories import LoanFactory
 
 LERNSTATT_APPS = {"core", "inventory", "accounts", "scheduling"}
 
@@ -78,6 +80,9 @@ def test_an_it_admin_opens_every_changelist(admin_client, staff_it_admin, device
         at=device.created_at,
         action="create",
     )
+    LoanFactory(student__school=device.school)
+    ReleasedLogin.objects.create(login="alt.login", released_at=device.created_at)
+    DirectorySyncRun.objects.create(school=device.school)
     response = admin_client.get(url(model, "changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count >= 1

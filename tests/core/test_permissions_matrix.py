@@ -7,22 +7,28 @@ schools is 404. The coordinator and the teacher work for school A only.
 """
 
 import json
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
-from accounts.models import DirectorySyncRun
+from accounts.models import DirectorySyncRun, PersonRole
 from core.models import ImportJob
 from core.tokens import api_token_create
 from lernstatt.api import api
+from scheduling.booking import device_hold
+from scheduling.models import Loan
+from tests.accounts.factories import PersonFactory, SchoolClassFactory
 from tests.factories import (
     DeviceFactory,
     DeviceModelFactory,
     RoomFactory,
     UserFactory,
 )
+from tests.scheduling.factories import LoanFactory
 
 ROLES = ("it_admin", "coordinator", "teacher", "city_staff", "anonymous")
 SIDES = ("A", "B")
@@ -86,6 +92,41 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("POST", "/api/v1/directory/sync"): row(503, (503, 404), 403, 403),
     ("GET", "/api/v1/directory/runs"): row(200, 200, 403, 403),
     ("GET", "/api/v1/directory/runs/{run_id}"): row(200, (200, 404), 403, 403),
+    # loans: the loan of each side is reserved and was requested by the teacher (A) or a
+    # stranger (B); teachers request and see their own, coordinators manage their schools'.
+    # 409: allowed, but the loan is already approved / not handed out yet
+    ("POST", "/api/v1/loans"): row(201, (201, 404), (201, 404), 403),
+    ("GET", "/api/v1/loans"): row(200, 200, 200, 403),
+    ("GET", "/api/v1/loans/availability"): row(200, 200, 200, 403),
+    ("GET", "/api/v1/loans/calendar"): row(200, (200, 404), 403, 403),
+    ("GET", "/api/v1/loan-counts"): row(200, 200, 403, 200),
+    ("GET", "/api/v1/loans/{loan_id}"): row(200, (200, 404), (200, 404), 403),
+    ("POST", "/api/v1/loans/{loan_id}/approve"): row(409, (409, 404), 403, 403),
+    ("POST", "/api/v1/loans/{loan_id}/reject"): row(409, (409, 404), 403, 403),
+    ("POST", "/api/v1/loans/{loan_id}/cancel"): row(200, (200, 404), (200, 404), 403),
+    ("POST", "/api/v1/loans/{loan_id}/handout"): row(200, (200, 404), 403, 403),
+    ("POST", "/api/v1/loans/{loan_id}/return"): row(409, (409, 404), 403, 403),
+    ("POST", "/api/v1/loans/{loan_id}/extend"): row(200, (200, 404), 403, 403),
+    ("POST", "/api/v1/loans/{loan_id}/lost"): row(409, (409, 404), 403, 403),
+    # roster imports: IT admins and coordinators (their schools); the school is required
+    ("POST", "/api/v1/imports/students"): row(202, (202, 404), 403, 403),
+    ("POST", "/api/v1/imports/teachers"): row(202, (202, 404), 403, 403),
+    # classes and people: teachers look at their school's; coordinators change them
+    ("GET", "/api/v1/classes"): row(200, 200, 200, 403),
+    ("POST", "/api/v1/classes"): row(201, (201, 404), 403, 403),
+    ("GET", "/api/v1/classes/{class_id}"): row(200, (200, 404), (200, 404), 403),
+    ("PATCH", "/api/v1/classes/{class_id}"): row(200, (200, 404), 403, 403),
+    ("DELETE", "/api/v1/classes/{class_id}"): row(204, (204, 404), 403, 403),
+    ("GET", "/api/v1/people"): row(200, 200, 200, 403),
+    ("POST", "/api/v1/people"): row(201, (201, 404), 403, 403),
+    ("GET", "/api/v1/people/{person_id}"): row(200, (200, 404), (200, 404), 403),
+    ("PATCH", "/api/v1/people/{person_id}"): row(200, (200, 404), 403, 403),
+    # class lists: whoever views a school's people; the passwords only for those who hand
+    # them out (tests/accounts/test_classlists.py)
+    ("GET", "/api/v1/class-lists"): row(200, (200, 404), (200, 404), 403),
+    # password reset: the person is a teacher who has no directory entry yet (409); a
+    # teacher resets students only (tests/accounts/test_password_reset.py)
+    ("POST", "/api/v1/people/{person_id}/password-reset"): row(409, (409, 404), 404, 403),
 }
 
 
@@ -124,6 +165,19 @@ def previewed_job(user) -> ImportJob:
     )
 
 
+def reserved_loan(school, *, requested_by) -> Loan:
+    """A loan of a student of the school, reserved from tomorrow for ten days."""
+    device = DeviceFactory(asset_tag=f"L-{school.number}", school=school, lendable=True)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    loan = LoanFactory(
+        student__school=school,
+        requested_by=requested_by,
+        starts_on=tomorrow,
+        ends_on=tomorrow + timedelta(days=9),
+    )
+    return device_hold(loan, device)
+
+
 @pytest.fixture(autouse=True)
 def _no_directory(settings):
     # Explicit, so an LDAP_URL in the environment cannot change the expected statuses.
@@ -142,6 +196,9 @@ def world(school_a, school_b, role_users):
             device=DeviceFactory(asset_tag="A-1", school=school_a, model=model_a),
             model=DeviceModelFactory(name="Unused A"),
             job=previewed_job(role_users["coordinator"]),
+            loan=reserved_loan(school_a, requested_by=role_users["teacher"]),
+            school_class=SchoolClassFactory(school=school_a, name="5a"),
+            person=PersonFactory(school=school_a, role=PersonRole.TEACHER, school_class=None),
         ),
         "B": SimpleNamespace(
             school=school_b,
@@ -149,6 +206,9 @@ def world(school_a, school_b, role_users):
             device=DeviceFactory(asset_tag="B-1", school=school_b, model=model_b),
             model=DeviceModelFactory(name="Unused B"),
             job=previewed_job(stranger),
+            loan=reserved_loan(school_b, requested_by=stranger),
+            school_class=SchoolClassFactory(school=school_b, name="5a"),
+            person=PersonFactory(school=school_b, role=PersonRole.TEACHER, school_class=None),
         ),
     }
     tokens = {
@@ -171,6 +231,9 @@ def path_values(world, side: str, user) -> dict:
         "asset_tag": objects.device.asset_tag,
         "token_id": own_token.id if side == "A" else world.stranger_token.id,
         "job_id": objects.job.id,
+        "loan_id": objects.loan.id,
+        "class_id": objects.school_class.id,
+        "person_id": objects.person.id,
         "run_id": DirectorySyncRun.objects.get_or_create(school=objects.school)[0].id,
     }
 
@@ -201,6 +264,44 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
         },
         ("POST", "/api/v1/imports/{job_id}/confirm"): {},
         ("POST", "/api/v1/directory/sync"): {"school": objects.school.number},
+        ("POST", "/api/v1/loans"): {
+            "students": [objects.loan.student_id],
+            "category": "tablet",
+            "starts_on": objects.loan.starts_on.isoformat(),
+            "ends_on": objects.loan.ends_on.isoformat(),
+            "reason": "quarantine",
+        },
+        ("POST", "/api/v1/loans/{loan_id}/approve"): {},
+        ("POST", "/api/v1/loans/{loan_id}/reject"): {"reason": "Kein Bedarf"},
+        ("POST", "/api/v1/loans/{loan_id}/cancel"): {},
+        ("POST", "/api/v1/loans/{loan_id}/handout"): {
+            "asset_tag": objects.loan.device.asset_tag,
+            "guardian_name": "Eltern",
+            "agreement_signed": True,
+        },
+        ("POST", "/api/v1/loans/{loan_id}/return"): {},
+        ("POST", "/api/v1/loans/{loan_id}/extend"): {
+            "ends_on": (objects.loan.ends_on + timedelta(days=7)).isoformat()
+        },
+        ("POST", "/api/v1/loans/{loan_id}/lost"): {},
+        ("POST", "/api/v1/people/{person_id}/password-reset"): {},
+        ("POST", "/api/v1/imports/students"): {
+            "file": SimpleUploadedFile("schueler.csv", b"Klasse;Nachname;Vorname\r\n"),
+            "school": objects.school.number,
+        },
+        ("POST", "/api/v1/imports/teachers"): {
+            "file": SimpleUploadedFile("lehrer.csv", b"Nachname;Vorname\r\n"),
+            "school": objects.school.number,
+        },
+        ("POST", "/api/v1/classes"): {"school": objects.school.number, "name": "Neu"},
+        ("PATCH", "/api/v1/classes/{class_id}"): {"name": "5b"},
+        ("POST", "/api/v1/people"): {
+            "school": objects.school.number,
+            "role": "staff",
+            "first_name": "Hans",
+            "last_name": f"Hauswart {side}",
+        },
+        ("PATCH", "/api/v1/people/{person_id}"): {"first_name": "Neu"},
     }
     if method in {"POST", "PATCH", "PUT"}:
         assert (method, path) in bodies, f"No request body for {method} {path}: add one."
@@ -210,7 +311,12 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
         "/api/v1/rooms",
         "/api/v1/devices/export",
         "/api/v1/directory/plan",
+        "/api/v1/class-lists",
     }:
+        return {"school": objects.school.number}
+    if method == "GET" and path == "/api/v1/loans/availability":
+        return {"category": "laptop", "starts_on": "2030-01-07", "ends_on": "2030-01-11"}
+    if method == "GET" and path == "/api/v1/loans/calendar":
         return {"school": objects.school.number}
     return None
 

@@ -10,10 +10,12 @@ from python_calamine import CalamineWorkbook
 from core.sheets.values import clean_text
 from core.sheets.write import (
     SheetColumn,
+    XlsxSheet,
     csv_cell,
     guard_formula,
     write_csv,
     write_xlsx,
+    write_xlsx_sheets,
 )
 from core.sheets.xlsx import MONEY_FORMAT
 
@@ -167,3 +169,34 @@ def test_csv_money_has_two_decimals_and_no_thousands_separator():
     assert csv_cell(Decimal("1234567.5"), "money") == "1234567,50"
     assert csv_cell(649, "money") == "649,00"
     assert csv_cell(Decimal("0.10"), "money") == "0,10"
+
+
+def test_xlsx_several_sheets_each_with_its_columns_and_title():
+    buffer = io.BytesIO()
+    counts = write_xlsx_sheets(
+        buffer,
+        [
+            XlsxSheet("Geräte", COLUMNS, ROWS),
+            XlsxSheet(
+                "Liste",
+                [SheetColumn("Name", width=25)],
+                [["Müller"]],
+                title_lines=["Klasse 5a"],
+                printable=True,
+            ),
+        ],
+    )
+    buffer.seek(0)
+    book = openpyxl.load_workbook(buffer)
+
+    assert counts == [2, 1]
+    assert book["Geräte"]["C2"].number_format == MONEY_FORMAT
+    assert book["Geräte"].column_dimensions["D"].width == pytest.approx(30.7)
+    listing = book["Liste"]
+    assert [listing["A1"].value, listing["A2"].value, listing["A3"].value] == [
+        "Klasse 5a",
+        "Name",
+        "Müller",
+    ]
+    assert listing.column_dimensions["A"].width == pytest.approx(25.7)
+    assert listing.print_title_rows == "$1:$2"

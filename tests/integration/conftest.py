@@ -145,6 +145,52 @@ def _delete_queue(worker: CeleryWorker) -> None:
         queue.delete()
 
 
+def worker_start(
+    *, broker_url: str, database_url: str, log_path: Path, env: dict[str, str] | None = None
+) -> CeleryWorker:
+    """Start a real `celery worker` process on a queue of its own, with the environment of
+    this process plus `env`, and wait until it answers. Stop it with worker_stop."""
+    queue = f"lernstatt-test-{uuid.uuid4().hex[:10]}"
+    environ = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lernstatt.settings",
+        "DATABASE_URL": database_url,
+        "LERNSTATT_VAR_DIR": str(settings.VAR_DIR),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_RESULT_BACKEND": broker_url,
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "lernstatt", "worker", "--pool=solo"),
+        *("--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=warning"),
+        f"--queues={queue}",
+        f"--hostname={queue}@localhost",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=environ, stdout=log, stderr=subprocess.STDOUT
+        )
+    worker = CeleryWorker(process, f"{queue}@localhost", queue, broker_url, log_path)
+    try:
+        with sending_to(worker):
+            _wait_until_ready(worker)
+    except BaseException:
+        worker_stop(worker)
+        raise
+    return worker
+
+
+def worker_stop(worker: CeleryWorker) -> None:
+    """Stop a worker of worker_start and delete its queue."""
+    _stop(worker)
+    with sending_to(worker):
+        _delete_queue(worker)
+    if worker.process.returncode not in (0, None):
+        print(f"\nThe Celery worker ended with code {worker.process.returncode}:")
+        print(worker.output())
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(
     django_db_setup, django_db_blocker, tmp_path_factory
@@ -156,39 +202,12 @@ def celery_worker_process(
         service_missing(problem)
     with django_db_blocker.unblock():
         database_url = worker_database_url()
-    queue = f"lernstatt-test-{uuid.uuid4().hex[:10]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lernstatt.settings",
-        "DATABASE_URL": database_url,
-        "LERNSTATT_VAR_DIR": str(settings.VAR_DIR),
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_RESULT_BACKEND": broker_url,
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "lernstatt", "worker", "--pool=solo"),
-        *("--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=warning"),
-        f"--queues={queue}",
-        f"--hostname={queue}@localhost",
-    ]
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    worker = CeleryWorker(process, f"{queue}@localhost", queue, broker_url, log_path)
+    worker = worker_start(broker_url=broker_url, database_url=database_url, log_path=log_path)
     try:
-        with sending_to(worker):
-            _wait_until_ready(worker)
         yield worker
     finally:
-        _stop(worker)
-        with sending_to(worker):
-            _delete_queue(worker)
-        if worker.process.returncode not in (0, None):
-            print(f"\nThe Celery worker ended with code {worker.process.returncode}:")
-            print(worker.output())
+        worker_stop(worker)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import os
 import socket
-import time
 
 import ldap3
 import pytest
@@ -109,10 +108,9 @@ def test_a_killed_server_refuses_connections_at_once_and_restarts_with_its_data(
     server.ldif_add(person_ldif(dn, "anna"))
 
     server.kill()
-    started = time.monotonic()
-    with pytest.raises(LDAPSocketOpenError):
-        server.connect(connect_timeout=0.5)
-    assert time.monotonic() - started < 1
+    # Refused by the operating system, not a timeout: nothing listens any more.
+    with pytest.raises(LDAPSocketOpenError, match="refused"):
+        server.connect(connect_timeout=5)
 
     server.start()
     assert server.url == url

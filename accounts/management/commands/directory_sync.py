@@ -73,10 +73,10 @@ class Command(LernstattCommand):
             # The passwords themselves are never printed: output ends up in logs.
             self.stdout.write(
                 ngettext(
-                    "%(count)d account was created. Class lists with the initial passwords "
-                    "come with a later release.",
-                    "%(count)d accounts were created. Class lists with the initial passwords "
-                    "come with a later release.",
+                    "%(count)d account was created. Class lists with the initial passwords: "
+                    "manage.py class_lists --school NUMBER --output FILE.xlsx",
+                    "%(count)d accounts were created. Class lists with the initial passwords: "
+                    "manage.py class_lists --school NUMBER --output FILE.xlsx",
                     created,
                 )
                 % {"count": created}

@@ -1,0 +1,47 @@
+"""Roster imports over the API: upload the school office's list of students or teachers for
+one school. The job is then followed and confirmed like every import, at
+/api/v1/imports/{id} and /api/v1/imports/{id}/confirm (inventory.api.imports)."""
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Status, UploadedFile
+
+from accounts.rosters.jobs import roster_job_create
+from core.models import ImportJob
+from inventory.api.imports import import_job_out
+from inventory.schemas.imports import ImportJobOut, ImportRowsIn
+
+router = Router(tags=["imports"])
+
+
+def _upload(request: HttpRequest, kind: str, file: UploadedFile, school: str) -> Status:
+    job = roster_job_create(
+        actor=request.user,
+        kind=kind,
+        upload=file,
+        filename=file.name or "",
+        size=file.size,
+        school=school,
+    )
+    return Status(202, import_job_out(job, ImportRowsIn()))
+
+
+@router.post("/imports/students", response={202: ImportJobOut})
+def student_import_upload(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    school: Form[str],
+):
+    """Upload a list of a school's students (.xlsx or .csv, e.g. SchILD's export). The
+    answer comes at once; the file is checked in the background."""
+    return _upload(request, ImportJob.Kind.STUDENTS, file, school)
+
+
+@router.post("/imports/teachers", response={202: ImportJobOut})
+def teacher_import_upload(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    school: Form[str],
+):
+    """Upload a list of a school's teachers (.xlsx or .csv). The answer comes at once; the
+    file is checked in the background."""
+    return _upload(request, ImportJob.Kind.TEACHERS, file, school)

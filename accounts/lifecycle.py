@@ -1,0 +1,127 @@
+"""The steps of a person who left a school: tolerated (the account still works) → disabled
+→ deleted. The roster import takes them for the people missing from its file; the daily
+task takes the steps that fall due between imports (people_lifecycle_advance). Both
+write them with the functions here, so a step means the same whoever takes it.
+
+The directory follows with the next sync: a disabled person's entry refuses every bind, a
+deleted person's entry is removed."""
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from accounts.logins import logins_release
+from accounts.models import Person, PersonRole, PersonStatus
+from accounts.rosters.plan import lifecycle_days
+from inventory.models import School
+
+BATCH = 1000
+# A deleted person's row keeps no login (it is reserved in ReleasedLogin instead) but the
+# column may be neither empty nor shared, so the row gets this one, unique by its id.
+DELETED_LOGIN_PREFIX = "deleted."
+
+
+def people_tolerate(
+    people: Sequence[Person], *, today: datetime.date, now: datetime.datetime | None = None
+) -> None:
+    """Mark people as tolerated since `today`; their accounts keep working."""
+    _update(
+        people,
+        status=PersonStatus.TOLERATED,
+        tolerated_at=today,
+        updated_at=now or timezone.now(),
+    )
+
+
+def people_disable(
+    people: Sequence[Person], *, today: datetime.date, now: datetime.datetime | None = None
+) -> None:
+    """Mark people as disabled since `today`; the next sync locks their accounts."""
+    _update(
+        people,
+        status=PersonStatus.DISABLED,
+        disabled_at=today,
+        updated_at=now or timezone.now(),
+    )
+
+
+def people_delete(
+    people: Sequence[Person], *, today: datetime.date, now: datetime.datetime | None = None
+) -> None:
+    """Delete people: their logins are reserved for the reuse period, their rows lose
+    names, ids, Kürzel, class and login (the DN stays, for the sync to remove the entry).
+    Call it inside the transaction that decided the deletion."""
+    if not people:
+        return
+    now = now or timezone.now()
+    logins_release(logins=[person.login for person in people], released_at=now)
+    _update(
+        people,
+        login=Concat(Value(DELETED_LOGIN_PREFIX), Cast("pk", CharField())),
+        first_name="",
+        last_name="",
+        external_id="",
+        short_code="",
+        school_class=None,
+        status=PersonStatus.DELETED,
+        deleted_at=today,
+        updated_at=now,
+    )
+
+
+def _due(status: str, since_field: str, today: datetime.date) -> Q:
+    """Who has been in `status` for at least `period` days (or since an unknown day),
+    with the tolerate and delete periods of their role."""
+    index = 0 if status == PersonStatus.TOLERATED else 1
+    due = Q()
+    for role in (PersonRole.STUDENT, PersonRole.TEACHER):
+        days = lifecycle_days(role)[index]
+        # lifecycle_days gives staff the teachers' periods.
+        of_role = Q(role=role) if role == PersonRole.STUDENT else ~Q(role=PersonRole.STUDENT)
+        cutoff = today - datetime.timedelta(days=days)
+        due |= of_role & (
+            Q(**{f"{since_field}__isnull": True}) | Q(**{f"{since_field}__lte": cutoff})
+        )
+    return Q(status=status) & due
+
+
+def people_lifecycle_advance(today: datetime.date | None = None) -> dict[str, int]:
+    """Take the steps that fell due without a roster import: people tolerated for the
+    tolerate period of their role (LERNSTATT_TOLERATE_DAYS_*) become disabled, people
+    disabled for the delete period (LERNSTATT_DELETE_DAYS_*) are deleted, as the import
+    would do it. One transaction per school, which waits for an import of that school
+    running at the same time. Returns how many people were disabled and deleted."""
+    today = today or timezone.localdate()
+    counts = {"disable": 0, "delete": 0}
+    to_disable = _due(PersonStatus.TOLERATED, "tolerated_at", today)
+    to_delete = _due(PersonStatus.DISABLED, "disabled_at", today)
+    school_ids = (
+        Person.objects.filter(to_disable | to_delete)
+        .order_by("school_id")
+        .values_list("school_id", flat=True)
+        .distinct()
+    )
+    for school_id in list(school_ids):
+        with transaction.atomic():
+            # The roster import locks its school the same way: the two never interleave.
+            School.objects.select_for_update().filter(pk=school_id).values_list("pk").first()
+            people = Person.objects.filter(school_id=school_id).order_by("pk")
+            disable = list(people.filter(to_disable))
+            delete = list(people.filter(to_delete))
+            people_disable(disable, today=today)
+            people_delete(delete, today=today)
+        counts["disable"] += len(disable)
+        counts["delete"] += len(delete)
+    return counts
+
+
+def _update(people: Sequence[Person], **values: Any) -> None:
+    pks = [person.pk for person in people]
+    # In batches: a database limits the number of parameters of one statement.
+    for start in range(0, len(pks), BATCH):
+        Person.objects.filter(pk__in=pks[start : start + BATCH]).update(**values)

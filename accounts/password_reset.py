@@ -1,0 +1,106 @@
+"""A new password for a person whose password is lost: written to the directory at once
+and shown once to whoever reset it; Lernstatt stores it nowhere."""
+
+import contextlib
+import logging
+from typing import NamedTuple
+
+import ldap3
+from django.utils.translation import gettext as _
+from ldap3.core.exceptions import LDAPException, LDAPNoSuchObjectResult, LDAPOperationResult
+
+from accounts.directory.connection import directory_connect
+from accounts.handout import initial_passwords_drop
+from accounts.models import Person, PersonRole
+from accounts.passwords import password_generate, password_ldap_hash
+from core.errors import Conflict, DirectoryUnavailable, NotFound
+from core.models import User
+from core.permissions import Perm, has, scope
+
+logger = logging.getLogger(__name__)
+
+# LDAP result codes that mean the server, not the request, is the trouble.
+_SERVER_TROUBLE = {51, 52}  # busy, unavailable
+
+
+class NewPassword(NamedTuple):
+    login: str
+    password: str
+
+
+def password_reset(*, actor: User, person_id: int) -> NewPassword:
+    """Give the person a new random password in the directory and return it with the
+    login, to be shown once; it is stored nowhere and never logged.
+
+    Who: an actor allowed to reset passwords, for a person of one of their schools; an
+    actor who may not edit people (a teacher) only for students. Anyone else is not
+    found (404), a role without the capability 403. The person must have a working
+    account (active or tolerated) with an entry in the directory, else 409. The
+    directory out of reach is 503 and changes nothing. A kept initial password of the
+    person is forgotten, since it no longer works; the reset is logged (who, whose)."""
+    people = scope(Person.objects.select_related("school"), actor, Perm.PASSWORD_RESET)
+    if not has(actor, Perm.PERSON_EDIT):
+        people = people.filter(role=PersonRole.STUDENT)
+    person = people.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("Person not found."))
+    if not person.has_working_account:
+        raise Conflict(
+            _("The account of %(name)s is %(status)s: its password cannot be reset.")
+            % {"name": person.full_name, "status": person.get_status_display().lower()},
+            code="account_not_working",
+        )
+    if not person.dn:
+        raise Conflict(
+            _(
+                "%(name)s has no account in the directory yet. The directory sync creates "
+                "it, with an initial password for the class list."
+            )
+            % {"name": person.full_name},
+            code="no_directory_entry",
+        )
+    password = password_generate()
+    _write_password(person, password)
+    initial_passwords_drop([person.pk])
+    logger.info(
+        "Password of %s (person %d, school %s) reset by %s",
+        person.login,
+        person.pk,
+        person.school.number,
+        actor.username,
+    )
+    return NewPassword(login=person.login, password=password)
+
+
+def _write_password(person: Person, password: str) -> None:
+    conn = directory_connect()
+    try:
+        conn.modify(
+            person.dn, {"userPassword": [(ldap3.MODIFY_REPLACE, [password_ldap_hash(password)])]}
+        )
+    except LDAPNoSuchObjectResult as exc:
+        raise Conflict(
+            _(
+                "The directory has no entry %(dn)s for %(name)s. Run the directory sync, "
+                "then reset the password again."
+            )
+            % {"dn": person.dn, "name": person.full_name},
+            code="no_directory_entry",
+        ) from exc
+    except LDAPOperationResult as exc:
+        if exc.result in _SERVER_TROUBLE:
+            raise _unavailable(exc) from exc
+        raise DirectoryUnavailable(
+            _("The directory refused the new password: %(error)s") % {"error": exc.description}
+        ) from exc
+    except LDAPException as exc:
+        raise _unavailable(exc) from exc
+    finally:
+        with contextlib.suppress(LDAPException):
+            conn.unbind()
+
+
+def _unavailable(exc: Exception) -> DirectoryUnavailable:
+    return DirectoryUnavailable(
+        _("The directory cannot be reached, the password is unchanged: %(error)s") % {"error": exc}
+    )

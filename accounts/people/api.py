@@ -1,0 +1,131 @@
+"""Classes and people over the API. Every endpoint parses, makes one selector or service
+call, and returns a schema; who may do what is decided in core.permissions (a row is
+fetched with the permission the request needs, so a role without it gets 403 and a row
+outside the actor's schools 404). People leave through the roster import's lifecycle, so
+there is no DELETE for them."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from accounts.people import selectors, services
+from accounts.people.schemas import (
+    ClassFilterIn,
+    ClassIn,
+    ClassOut,
+    ClassPatch,
+    PersonFilterIn,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+)
+from accounts.rosters import school_year_of
+from core.errors import NotFound
+from core.models import User
+from core.permissions import Perm
+from inventory.api.catalog import Page
+from inventory.selectors import school_get
+
+router = Router(tags=["people"])
+
+
+def _school(actor: User, number: str, perm: Perm):
+    try:
+        return school_get(actor=actor, number=number, perm=perm)
+    except NotFound as exc:
+        raise NotFound(exc.message, errors=[{"field": "school", "message": exc.message}]) from exc
+
+
+def _class_values(actor: User, data: dict[str, Any]) -> dict[str, Any]:
+    """The class id a client sends, as the class it names (looked up for editing people,
+    so a class out of reach is 404)."""
+    if data.get("school_class") is not None:
+        try:
+            data["school_class"] = selectors.class_get(
+                actor=actor, class_id=data["school_class"], perm=Perm.PERSON_EDIT
+            )
+        except NotFound as exc:
+            errors = [{"field": "school_class", "message": exc.message}]
+            raise NotFound(exc.message, errors=errors) from exc
+    return data
+
+
+# Classes
+
+
+@router.get("/classes", response=list[ClassOut])
+@paginate(Page)
+def class_list(request: HttpRequest, filters: Query[ClassFilterIn]):
+    return selectors.class_list(
+        actor=request.user, filters=selectors.ClassFilters(**filters.dict())
+    )
+
+
+@router.post("/classes", response={201: ClassOut})
+def class_create(request: HttpRequest, payload: ClassIn):
+    """Create a class; without `school_year` in the current school year."""
+    school = _school(request.user, payload.school, Perm.CLASS_EDIT)
+    year = payload.school_year or school_year_of(timezone.localdate())
+    school_class = services.class_create(
+        actor=request.user, school=school, name=payload.name, school_year=year
+    )
+    return Status(201, school_class)
+
+
+@router.get("/classes/{class_id}", response=ClassOut)
+def class_get(request: HttpRequest, class_id: int):
+    return selectors.class_get(actor=request.user, class_id=class_id)
+
+
+@router.patch("/classes/{class_id}", response=ClassOut)
+def class_update(request: HttpRequest, class_id: int, payload: ClassPatch):
+    school_class = selectors.class_get(actor=request.user, class_id=class_id, perm=Perm.CLASS_EDIT)
+    return services.class_update(
+        actor=request.user, school_class=school_class, **payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete("/classes/{class_id}", response={204: None})
+def class_delete(request: HttpRequest, class_id: int):
+    """Delete an empty class; 409 while students are in it."""
+    school_class = selectors.class_get(actor=request.user, class_id=class_id, perm=Perm.CLASS_EDIT)
+    services.class_delete(actor=request.user, school_class=school_class)
+    return Status(204, None)
+
+
+# People
+
+
+@router.get("/people", response=list[PersonOut])
+@paginate(Page)
+def person_list(request: HttpRequest, filters: Query[PersonFilterIn]):
+    """Students, teachers and staff; birth date and external id only for those who keep
+    the rosters (null otherwise)."""
+    return selectors.person_list(
+        actor=request.user, filters=selectors.PersonFilters(**filters.dict())
+    )
+
+
+@router.post("/people", response={201: PersonOut})
+def person_create(request: HttpRequest, payload: PersonIn):
+    """Add a person who is in no roster (e.g. a staff member); the login is made from the
+    name, unique across the city."""
+    values = _class_values(request.user, payload.dict())
+    school = _school(request.user, values.pop("school"), Perm.PERSON_EDIT)
+    return Status(201, services.person_create(actor=request.user, school=school, **values))
+
+
+@router.get("/people/{person_id}", response=PersonOut)
+def person_get(request: HttpRequest, person_id: int):
+    return selectors.person_get(actor=request.user, person_id=person_id)
+
+
+@router.patch("/people/{person_id}", response=PersonOut)
+def person_update(request: HttpRequest, person_id: int, payload: PersonPatch):
+    """Change names, date of birth, Kürzel or class; the login stays."""
+    person = selectors.person_get(actor=request.user, person_id=person_id, perm=Perm.PERSON_EDIT)
+    values = _class_values(request.user, payload.dict(exclude_unset=True))
+    return services.person_update(actor=request.user, person=person, **values)

@@ -1,0 +1,48 @@
+"""Loans in the Django admin, for IT admins (see core/admin.py for who gets in).
+
+The admin shows loans and lets an IT admin look into them; every step of the flow (approve,
+hand out, take back …) goes through the API, whose services keep the never-twice rule and
+write the device history. So nothing is added, changed or deleted here.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from core.admin import ItAdminOnly
+from scheduling.models import Loan
+
+
+@admin.register(Loan)
+class LoanAdmin(ItAdminOnly, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "student",
+        "school",
+        "category",
+        "starts_on",
+        "ends_on",
+        "status",
+        "device",
+        "requested_at",
+    )
+    list_filter = ("status", "category", "reason", "school")
+    search_fields = (
+        "student__last_name",
+        "student__first_name",
+        "student__login",
+        "device__asset_tag",
+    )
+    list_select_related = ("student", "school", "device")
+    date_hierarchy = "requested_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [field.name for field in Loan._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
