@@ -103,7 +103,8 @@ def test_apply_on_an_empty_directory_creates_ous_people_and_groups(
             ldap_directory, person.login, "teachers" if person.login == "kraus" else "students"
         )
         assert person.uid_number is not None
-        assert person.last_synced_at is not None
+        assert run.started_at <= person.last_synced_at <= run.finished_at
+    assert Person.objects.filter(last_synced_at__gte=run.started_at).count() == 3
     assert sorted(run.new_passwords) == ["anna.mueller", "ben.schmidt", "kraus"]
 
 
