@@ -4,9 +4,11 @@ to the directory nor to the database; the changes carry what applying them needs
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import translation
 
 from accounts.directory.changes import (
     AddEntry,
@@ -107,26 +109,48 @@ def directory_plan(*, school: School | None = None) -> DirectoryPlan:
     layout = Layout.from_settings()
     conn = directory_connect()
     directory = _Directory(layout=layout)
-    try:
-        for entry in paged_search(conn, base=layout.schools_dn, attributes=SEARCH_ATTRIBUTES):
-            directory.add(entry)
-    finally:
-        conn.unbind()
-    return _Planner(layout, directory, school).plan()
+    # The directory is read in a second thread while this one reads the database, so
+    # that the server's and the database's work overlap. Only this thread touches the
+    # database (a test's transaction, a request's connection).
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        reading = reader.submit(_read, conn, layout, directory, translation.get_language())
+        people = _People(school)
+        reading.result()  # the directory's error, if any, is raised here
+    return _Planner(layout, directory, school, people).plan()
 
 
-class _Planner:
-    def __init__(self, layout: Layout, directory: _Directory, school: School | None) -> None:
-        self.layout = layout
-        self.dir = directory
-        self.school = school
+def _read(conn, layout: Layout, directory: _Directory, language: str | None) -> None:
+    with translation.override(language):
+        try:
+            for entry in paged_search(conn, base=layout.schools_dn, attributes=SEARCH_ATTRIBUTES):
+                directory.add(entry)
+        finally:
+            conn.unbind()
+
+
+class _People:
+    """What the plan needs from the database: the people (of one school, or all) and every
+    uidNumber already given."""
+
+    def __init__(self, school: School | None) -> None:
         people = Person.objects.select_related("school", "school_class").order_by("pk")
         if school is not None:
             people = people.filter(school=school)
         self.people = list(people)
-        db_uid_numbers = set(
+        self.uid_numbers = set(
             Person.objects.filter(uid_number__isnull=False).values_list("uid_number", flat=True)
         )
+
+
+class _Planner:
+    def __init__(
+        self, layout: Layout, directory: _Directory, school: School | None, loaded: _People
+    ) -> None:
+        self.layout = layout
+        self.dir = directory
+        self.school = school
+        self.people = loaded.people
+        db_uid_numbers = loaded.uid_numbers
         self.db_uid_numbers = db_uid_numbers
         self.uids = _Allocator(
             getattr(settings, "LDAP_UID_NUMBER_START", DEFAULT_ID_START),
