@@ -67,9 +67,12 @@ def device_hold(
 
 
 def _conflict(device: Device, taken: Loan) -> Conflict:
-    until = taken.ends_on.strftime("%d.%m.%Y") if taken.ends_on else _("open end")
-    return Conflict(
-        _("Device %(tag)s is already booked from %(start)s until %(end)s.")
-        % {"tag": device.asset_tag, "start": taken.starts_on.strftime("%d.%m.%Y"), "end": until},
-        code="device_booked",
-    )
+    values = {"tag": device.asset_tag, "start": taken.starts_on.strftime("%d.%m.%Y")}
+    if taken.ends_on is None:
+        message = _("Device %(tag)s is already booked from %(start)s with no end.") % values
+    else:
+        message = _("Device %(tag)s is already booked from %(start)s until %(end)s.") % {
+            **values,
+            "end": taken.ends_on.strftime("%d.%m.%Y"),
+        }
+    return Conflict(message, code="device_booked")

@@ -1,12 +1,20 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import PersonRole
 from inventory.models import Category, Status
 from tests.accounts.factories import PersonFactory, SchoolClassFactory
 from tests.factories import DeviceFactory, DeviceModelFactory, SchoolFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are checked in English; the API tests ask for their
+    language with Accept-Language."""
+    with translation.override("en"):
+        yield
 
 
 def days(n: int) -> datetime.date:
