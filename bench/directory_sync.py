@@ -29,18 +29,16 @@ import json
 import os
 import random
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from databases import own_database
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 APPLY_RATIO_TARGET = 0.75  # first apply: at least this share of ldapadd's rate
 NOOP_RATIO_TARGET = 2.0  # no-op sync: at most this many times a raw paged search
 MEMORY_LIMIT_MB = 300
@@ -328,31 +326,6 @@ def print_table(runs: list[dict], label: str) -> None:
             f"{median.get('reference', '')} | {ratio}{mark if ratio else ''} | "
             f"{median.get('target', '')} | {median['notes']}{mark if not ratio else ''} |"
         )
-
-
-@contextlib.contextmanager
-def own_database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="lernstatt-bench-"))
-        try:
-            yield f"sqlite:///{folder / 'bench.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    import psycopg
-
-    server = os.environ.get("DATABASE_URL", "")
-    server = server if server.startswith("postgres") else DEFAULT_POSTGRES
-    name = f"lernstatt_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    parts = urlsplit(server)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

@@ -32,22 +32,21 @@ import os
 import pstats
 import random
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit, urlunsplit
+
+from databases import own_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"cold import": 10_000, "re-import, unchanged": 20_000, "export": 10_000}
 MEMORY_LIMIT_MB = 500
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # A school office's file: German headers as they are typed, not the export's.
 HEADERS = [
@@ -377,34 +376,6 @@ def print_table(runs: list[dict]) -> None:
             f"| {peak:.0f} (+{step['growth']:.0f}){memory} "
             f"| {step['ratio']:.1f} | {step['notes']} |"
         )
-
-
-# Databases of its own
-
-
-@contextlib.contextmanager
-def own_database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="lernstatt-bench-"))
-        try:
-            yield f"sqlite:///{folder / 'bench.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    import psycopg
-
-    server = os.environ.get("DATABASE_URL", "")
-    server = server if server.startswith("postgres") else DEFAULT_POSTGRES
-    name = f"lernstatt_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    parts = urlsplit(server)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

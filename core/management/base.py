@@ -1,8 +1,15 @@
-"""What Lernstatt's management commands share: the user's language and a progress bar."""
+"""What Lernstatt's management commands share: the user's language, a progress bar and
+reading an import file."""
+
+from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core.errors import LernstattError
+from core.sheets.read import ensure_size
 
 
 class LernstattCommand(BaseCommand):
@@ -30,3 +37,16 @@ class LernstattCommand(BaseCommand):
         bar = "#" * (percent // 4)
         self.stderr.write(f"\r[{bar:<25}] {percent:3d} %", ending="")
         self.stderr.flush()
+
+    def read_import_file(self, path: Path) -> bytes:
+        """The file's content; CommandError when it cannot be read or is too large (the
+        size is checked before reading)."""
+        try:
+            ensure_size(path.stat().st_size)
+            return path.read_bytes()
+        except OSError as exc:
+            raise CommandError(
+                _("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+            ) from exc
+        except LernstattError as exc:
+            raise CommandError(exc.message) from exc

@@ -14,7 +14,6 @@ from core.errors import LernstattError
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
 from core.permissions import Perm
-from core.sheets.read import ensure_size
 from inventory.selectors import school_get
 
 # More errors or people than this are counted, not listed.
@@ -45,15 +44,7 @@ class Command(LernstattCommand):
 
     def run(self, options: dict) -> None:
         path = Path(options["file"])
-        try:
-            ensure_size(path.stat().st_size)
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(
-                _("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
-            ) from exc
-        except LernstattError as exc:
-            raise CommandError(exc.message) from exc
+        data = self.read_import_file(path)
         actor = command_actor(options["user"])
         self.progress(0, 1)
         try:

@@ -10,7 +10,6 @@ from django.utils.translation import ngettext
 from core.errors import LernstattError
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
-from core.sheets.read import ensure_size
 from inventory.importing import ImportReport, device_import_apply, device_import_preview
 
 # More errors than this are counted, not listed.
@@ -49,15 +48,7 @@ class Command(LernstattCommand):
 
     def run(self, options: dict) -> None:
         path = Path(options["file"])
-        try:
-            ensure_size(path.stat().st_size)
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(
-                _("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
-            ) from exc
-        except LernstattError as exc:
-            raise CommandError(exc.message) from exc
+        data = self.read_import_file(path)
         arguments = {
             "actor": command_actor(options["user"]),
             "data": data,
