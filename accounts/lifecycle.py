@@ -10,20 +10,51 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Q, Value
+from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from accounts.logins import logins_release
 from accounts.models import Person, PersonRole, PersonStatus
-from accounts.rosters.plan import lifecycle_days
 from inventory.models import School
 
 BATCH = 1000
 # A deleted person's row keeps no login (it is reserved in ReleasedLogin instead) but the
 # column may be neither empty nor shared, so the row gets this one, unique by its id.
 DELETED_LOGIN_PREFIX = "deleted."
+# Days a person missing from the roster stays tolerated before the account is disabled,
+# and then disabled before it is deleted; settings of the same names override them.
+LIFECYCLE_DAYS = {
+    "LERNSTATT_TOLERATE_DAYS_STUDENT": 30,
+    "LERNSTATT_DELETE_DAYS_STUDENT": 60,
+    "LERNSTATT_TOLERATE_DAYS_TEACHER": 60,
+    "LERNSTATT_DELETE_DAYS_TEACHER": 90,
+}
+
+
+def lifecycle_days(role: str) -> tuple[int, int]:
+    """(days tolerated until disabled, days disabled until deleted) for a role; staff
+    have the teachers' periods."""
+    suffix = "STUDENT" if role == PersonRole.STUDENT else "TEACHER"
+    return tuple(  # type: ignore[return-value]
+        getattr(settings, name, LIFECYCLE_DAYS[name])
+        for name in (f"LERNSTATT_TOLERATE_DAYS_{suffix}", f"LERNSTATT_DELETE_DAYS_{suffix}")
+    )
+
+
+def step_due(person: Person, today: datetime.date) -> bool:
+    """Whether a tolerated person is due to be disabled, or a disabled one to be deleted:
+    in that status for the period of their role, or since an unknown day."""
+    tolerate_days, delete_days = lifecycle_days(person.role)
+    if person.status == PersonStatus.TOLERATED:
+        since, days = person.tolerated_at, tolerate_days
+    elif person.status == PersonStatus.DISABLED:
+        since, days = person.disabled_at, delete_days
+    else:
+        return False
+    return since is None or (today - since).days >= days
 
 
 def people_tolerate(
@@ -74,22 +105,6 @@ def people_delete(
     )
 
 
-def _due(status: str, since_field: str, today: datetime.date) -> Q:
-    """Who has been in `status` for at least `period` days (or since an unknown day),
-    with the tolerate and delete periods of their role."""
-    index = 0 if status == PersonStatus.TOLERATED else 1
-    due = Q()
-    for role in (PersonRole.STUDENT, PersonRole.TEACHER):
-        days = lifecycle_days(role)[index]
-        # lifecycle_days gives staff the teachers' periods.
-        of_role = Q(role=role) if role == PersonRole.STUDENT else ~Q(role=PersonRole.STUDENT)
-        cutoff = today - datetime.timedelta(days=days)
-        due |= of_role & (
-            Q(**{f"{since_field}__isnull": True}) | Q(**{f"{since_field}__lte": cutoff})
-        )
-    return Q(status=status) & due
-
-
 def people_lifecycle_advance(today: datetime.date | None = None) -> dict[str, int]:
     """Take the steps that fell due without a roster import: people tolerated for the
     tolerate period of their role (LERNSTATT_TOLERATE_DAYS_*) become disabled, people
@@ -98,21 +113,19 @@ def people_lifecycle_advance(today: datetime.date | None = None) -> dict[str, in
     running at the same time. Returns how many people were disabled and deleted."""
     today = today or timezone.localdate()
     counts = {"disable": 0, "delete": 0}
-    to_disable = _due(PersonStatus.TOLERATED, "tolerated_at", today)
-    to_delete = _due(PersonStatus.DISABLED, "disabled_at", today)
-    school_ids = (
-        Person.objects.filter(to_disable | to_delete)
-        .order_by("school_id")
-        .values_list("school_id", flat=True)
-        .distinct()
-    )
-    for school_id in list(school_ids):
+    waiting = Person.objects.filter(status__in=(PersonStatus.TOLERATED, PersonStatus.DISABLED))
+    school_ids = sorted({person.school_id for person in waiting if step_due(person, today)})
+    for school_id in school_ids:
         with transaction.atomic():
             # The roster import locks its school the same way: the two never interleave.
             School.objects.select_for_update().filter(pk=school_id).values_list("pk").first()
-            people = Person.objects.filter(school_id=school_id).order_by("pk")
-            disable = list(people.filter(to_disable))
-            delete = list(people.filter(to_delete))
+            due = [
+                person
+                for person in waiting.filter(school_id=school_id).order_by("pk")
+                if step_due(person, today)
+            ]
+            disable = [person for person in due if person.status == PersonStatus.TOLERATED]
+            delete = [person for person in due if person.status == PersonStatus.DISABLED]
             people_disable(disable, today=today)
             people_delete(delete, today=today)
         counts["disable"] += len(disable)

@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from accounts.lifecycle import step_due
 from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
 from accounts.rosters.columns import STUDENTS
 from accounts.rosters.parse import RosterRow, name_key, parse_rows
@@ -17,29 +17,12 @@ from accounts.rosters.report import LifecycleStep, RosterReport, RowOutcome
 from core.sheets.read import Table
 from inventory.models import School
 
-# Days a person missing from the roster stays tolerated before the account is disabled,
-# and then disabled before it is deleted; settings of the same names override them.
-LIFECYCLE_DAYS = {
-    "LERNSTATT_TOLERATE_DAYS_STUDENT": 30,
-    "LERNSTATT_DELETE_DAYS_STUDENT": 60,
-    "LERNSTATT_TOLERATE_DAYS_TEACHER": 60,
-    "LERNSTATT_DELETE_DAYS_TEACHER": 90,
-}
 PERSON_FIELDS = ("last_name", "first_name", "birth_date", "external_id", "short_code")
 
 
 def school_year_of(day: datetime.date) -> int:
     """The year the school year of `day` starts in; a school year starts in August."""
     return day.year if day.month >= 8 else day.year - 1
-
-
-def lifecycle_days(role: str) -> tuple[int, int]:
-    """(days tolerated until disabled, days disabled until deleted) for a role."""
-    suffix = "STUDENT" if role == PersonRole.STUDENT else "TEACHER"
-    return tuple(  # type: ignore[return-value]
-        getattr(settings, name, LIFECYCLE_DAYS[name])
-        for name in (f"LERNSTATT_TOLERATE_DAYS_{suffix}", f"LERNSTATT_DELETE_DAYS_{suffix}")
-    )
 
 
 @dataclass
@@ -240,21 +223,14 @@ class _Planner:
                 )
 
     def lifecycle(self, named: set[int]) -> tuple[list[Person], list[Person], list[Person]]:
-        tolerate_days, delete_days = lifecycle_days(self.role)
         tolerate, disable, delete = [], [], []
         for person in self.people:
             if person.pk in named:
                 continue
             if person.status == PersonStatus.ACTIVE:
                 tolerate.append(person)
-            elif person.status == PersonStatus.TOLERATED:
-                since = person.tolerated_at
-                if since is None or (self.today - since).days >= tolerate_days:
-                    disable.append(person)
-            elif person.status == PersonStatus.DISABLED:
-                since = person.disabled_at
-                if since is None or (self.today - since).days >= delete_days:
-                    delete.append(person)
+            elif step_due(person, self.today):
+                (disable if person.status == PersonStatus.TOLERATED else delete).append(person)
         return tolerate, disable, delete
 
     def outcome(self, row: RosterRow) -> RowOutcome:
