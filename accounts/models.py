@@ -71,6 +71,10 @@ class PersonStatus(models.TextChoices):
     DELETED = "deleted", _("Deleted")
 
 
+# The statuses whose accounts the directory lets log in.
+WORKING_STATUSES = (PersonStatus.ACTIVE, PersonStatus.TOLERATED)
+
+
 class Person(models.Model):
     """A student, teacher or staff member of one school, and their directory account."""
 
@@ -173,7 +177,11 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         """First and last name, as on a letter: "Anna Müller"."""
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.name_on_letter(self.first_name, self.last_name)
+
+    @staticmethod
+    def name_on_letter(first_name: str, last_name: str) -> str:
+        return f"{first_name} {last_name}".strip()
 
     @property
     def sort_name(self) -> str:
@@ -187,7 +195,7 @@ class Person(models.Model):
     @property
     def has_working_account(self) -> bool:
         """Whether the directory should let this person log in: active or tolerated."""
-        return self.status in (PersonStatus.ACTIVE, PersonStatus.TOLERATED)
+        return self.status in WORKING_STATUSES
 
 
 class ReleasedLogin(models.Model):

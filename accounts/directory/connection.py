@@ -6,12 +6,14 @@ from __future__ import annotations
 import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import ldap3
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ldap3.core.exceptions import LDAPException, LDAPNoSuchObjectResult
 
+from accounts.directory.layout import DnKey, dn_key
 from core.errors import DirectoryNotConfigured, DirectoryUnavailable
 
 PAGE_SIZE = 1000
@@ -30,6 +32,11 @@ class DirectoryEntry:
     def first(self, attribute: str) -> str:
         values = self.values(attribute)
         return values[0] if values else ""
+
+    @cached_property
+    def key(self) -> DnKey:
+        """The DN as the directory compares it (see dn_key), worked out once."""
+        return dn_key(self.dn)
 
     def object_classes(self) -> set[str]:
         return {value.lower() for value in self.values("objectClass")}

@@ -4,8 +4,12 @@ to the directory nor to the database; the changes carry what applying them needs
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils import translation
@@ -34,9 +38,10 @@ from accounts.directory.layout import (
     class_group_cn,
     dn_key,
     is_password_disabled,
+    rdn,
     role_group_cn,
 )
-from accounts.models import Person, PersonStatus, SchoolClass
+from accounts.models import WORKING_STATUSES, Person, PersonStatus, SchoolClass
 from inventory.models import School
 
 DEFAULT_ID_START = 10000
@@ -55,12 +60,12 @@ class _Directory:
     managed: set[DnKey] = field(default_factory=set)  # Lernstatt's people
 
     def add(self, entry: DirectoryEntry) -> None:
-        key = dn_key(entry.dn)
+        key = entry.key
         self.entries[key] = entry
         classes = entry.object_classes()
         if "posixgroup" in classes:
             self.gid_numbers.update(_ints(entry.values("gidNumber")))
-        if _is_managed_person(self.layout, entry, key):
+        if _is_managed_person(self.layout, entry, classes):
             self.managed.add(key)
             self.uid_numbers.update(_ints(entry.values("uidNumber")))
             self.people_by_uid.setdefault(entry.first("uid").lower(), entry)
@@ -77,10 +82,9 @@ def _ints(values: list[str]) -> list[int]:
     return [int(value) for value in values if value.isdigit()]
 
 
-def _is_managed_person(layout: Layout, entry: DirectoryEntry, key: DnKey) -> bool:
-    classes = entry.object_classes()
+def _is_managed_person(layout: Layout, entry: DirectoryEntry, classes: set[str]) -> bool:
     return (
-        layout.place_of(key) is not None
+        layout.place_of(entry.key) is not None
         and {"inetorgperson", "posixaccount"} <= classes
         and bool(entry.first("uid"))
         and entry.first("employeeType") in ROLE_OUS
@@ -106,6 +110,26 @@ def directory_plan(*, school: School | None = None) -> DirectoryPlan:
     all of them. Reads the directory with one paged search below ou=schools and writes
     nothing anywhere. Only Lernstatt's own entries and their managed attributes appear
     in the plan. Raises DirectoryNotConfigured or DirectoryUnavailable."""
+    with _cyclic_gc_paused():
+        return _plan(school)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector walks every object still alive each time it runs;
+    a plan keeps tens of thousands of entries alive while it reads them, so the collector
+    would walk them again and again. What a plan builds is freed by reference counting;
+    anything cyclic is collected once the plan is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _plan(school: School | None) -> DirectoryPlan:
     layout = Layout.from_settings()
     conn = directory_connect()
     directory = _Directory(layout=layout)
@@ -128,15 +152,51 @@ def _read(conn, layout: Layout, directory: _Directory, language: str | None) -> 
             conn.unbind()
 
 
+class _PersonRow(NamedTuple):
+    """What the plan reads of a person: values, not a model instance, since a plan of the
+    whole city reads tens of thousands of people and needs no model behaviour."""
+
+    pk: int
+    role: str
+    status: str
+    login: str
+    dn: str
+    uid_number: int | None
+    first_name: str
+    last_name: str
+    external_id: str
+    school_number: str
+    class_name: str | None
+
+    @property
+    def has_working_account(self) -> bool:
+        return self.status in WORKING_STATUSES
+
+
+_PERSON_ROW_FIELDS = (
+    "pk",
+    "role",
+    "status",
+    "login",
+    "dn",
+    "uid_number",
+    "first_name",
+    "last_name",
+    "external_id",
+    "school__number",
+    "school_class__name",
+)
+
+
 class _People:
     """What the plan needs from the database: the people (of one school, or all) and every
     uidNumber already given."""
 
     def __init__(self, school: School | None) -> None:
-        people = Person.objects.select_related("school", "school_class").order_by("pk")
+        people = Person.objects.order_by("pk")
         if school is not None:
             people = people.filter(school=school)
-        self.people = list(people)
+        self.people = [_PersonRow._make(row) for row in people.values_list(*_PERSON_ROW_FIELDS)]
         self.uid_numbers = set(
             Person.objects.filter(uid_number__isnull=False).values_list("uid_number", flat=True)
         )
@@ -161,6 +221,7 @@ class _Planner:
             set(directory.gid_numbers),
         )
         self.claimed: set[DnKey] = set()
+        self._role_ous: dict[tuple[str, str], tuple[str, DnKey]] = {}
 
     def plan(self) -> DirectoryPlan:
         entries: dict[int, DirectoryEntry | None] = {}
@@ -171,7 +232,7 @@ class _Planner:
         for person in self.people:
             if entries[person.pk] is None:
                 entries[person.pk] = self._match_login(person)
-        in_directory: list[Person] = []  # will have an entry once the plan is applied
+        in_directory: list[_PersonRow] = []  # will have an entry once the plan is applied
         for person in self.people:
             entry = entries[person.pk]
             if person.status == PersonStatus.DELETED:
@@ -195,7 +256,7 @@ class _Planner:
             if person.pk not in in_directory_pks:
                 continue
             wanted = self._person_attributes(person, entry)
-            dn = self.layout.person_dn(person.school.number, person.role, person.login)
+            dn, key = self._person_dn(person)
             # An entry in the person's place that the database never recorded was made by an
             # apply cut off before its batch reached the database: adding it again checks
             # the entry and gives it a fresh password, since nobody got the first one.
@@ -203,13 +264,13 @@ class _Planner:
                 entry is not None
                 and not person.dn
                 and person.has_working_account
-                and dn_key(entry.dn) == dn_key(dn)
+                and entry.key == key
             )
             if entry is None or unrecorded:
                 attributes = {"objectClass": PERSON_OBJECT_CLASSES, **wanted}
                 adds.append(AddEntry(dn=dn, attributes=attributes, person_id=person.pk))
                 continue
-            if dn_key(entry.dn) != dn_key(dn):
+            if entry.key != key:
                 moves.append(MoveEntry(dn=entry.dn, new_dn=dn, person_id=person.pk))
             for attribute in MANAGED_PERSON_ATTRIBUTES:
                 old = tuple(entry.values(attribute))
@@ -226,26 +287,37 @@ class _Planner:
         changes = [*ous, *groups, *moves, *adds, *modifies, *switches, *memberships]
         return DirectoryPlan(changes=changes + deletes + group_deletes)
 
+    def _person_dn(self, person: _PersonRow) -> tuple[str, DnKey]:
+        """The DN the person's entry belongs at, and its key (see dn_key), built from the
+        role OU's, which is worked out once per school and role."""
+        place = (person.school_number, person.role)
+        if place not in self._role_ous:
+            ou_dn = self.layout.role_ou_dn(*place)
+            self._role_ous[place] = (ou_dn, dn_key(ou_dn))
+        ou_dn, ou_key = self._role_ous[place]
+        uid = rdn("uid", person.login)
+        return f"{uid},{ou_dn}", dn_key(uid) + ou_key
+
     def _claim(self, entry: DirectoryEntry | None) -> DirectoryEntry | None:
-        if entry is None or dn_key(entry.dn) in self.claimed:
+        if entry is None or entry.key in self.claimed:
             return None
-        self.claimed.add(dn_key(entry.dn))
+        self.claimed.add(entry.key)
         return entry
 
-    def _match_recorded(self, person: Person) -> DirectoryEntry | None:
+    def _match_recorded(self, person: _PersonRow) -> DirectoryEntry | None:
         if person.uid_number is not None:
             entry = self.dir.people_by_uid_number.get(str(person.uid_number))
             if entry is not None:
                 return self._claim(entry)
         entry = self.dir.get(person.dn)
-        if entry is not None and dn_key(entry.dn) in self.dir.managed:
+        if entry is not None and entry.key in self.dir.managed:
             return self._claim(entry)
         return None
 
-    def _match_login(self, person: Person) -> DirectoryEntry | None:
+    def _match_login(self, person: _PersonRow) -> DirectoryEntry | None:
         return self._claim(self.dir.people_by_uid.get(person.login.lower()))
 
-    def _uid_number(self, person: Person, entry: DirectoryEntry | None) -> int:
+    def _uid_number(self, person: _PersonRow, entry: DirectoryEntry | None) -> int:
         if person.uid_number is not None:
             return person.uid_number
         numbers = _ints(entry.values("uidNumber")) if entry is not None else []
@@ -254,11 +326,12 @@ class _Planner:
         return self.uids.take()
 
     def _person_attributes(
-        self, person: Person, entry: DirectoryEntry | None
+        self, person: _PersonRow, entry: DirectoryEntry | None
     ) -> dict[str, tuple[str, ...]]:
-        number = person.school.number
+        number = person.school_number
+        full_name = Person.name_on_letter(person.first_name, person.last_name)
         attributes = {
-            "cn": (person.full_name or person.login,),
+            "cn": (full_name or person.login,),
             "sn": (person.last_name or person.login,),
             "givenName": (person.first_name,) if person.first_name else (),
             "uid": (person.login,),
@@ -268,23 +341,23 @@ class _Planner:
             "loginShell": (self.layout.login_shell,),
             "employeeNumber": (person.external_id,) if person.external_id else (),
             "employeeType": (person.role,),
-            "departmentNumber": (person.school_class.name,) if person.school_class else (),
+            "departmentNumber": (person.class_name,) if person.class_name else (),
         }
         return {name: values for name, values in attributes.items() if values}
 
     def _groups(
-        self, in_directory: list[Person]
+        self, in_directory: list[_PersonRow]
     ) -> tuple[list[Change], list[Change], list[Change], list[Change]]:
         wanted: dict[tuple[str, str], set[str]] = {}  # (school number, cn) -> logins
         numbers: set[str] = set()
         if self.school is not None:
             numbers.add(self.school.number)
         for person in in_directory:
-            number = person.school.number
+            number = person.school_number
             numbers.add(number)
             wanted.setdefault((number, role_group_cn(number, person.role)), set()).add(person.login)
-            if person.school_class is not None:
-                group = class_group_cn(number, person.school_class.name)
+            if person.class_name is not None:
+                group = class_group_cn(number, person.class_name)
                 wanted.setdefault((number, group), set()).add(person.login)
 
         ous: list[Change] = []
