@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.models import User
 from core.permissions import Perm, reaches_school, require
-from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
+from inventory.models import Device, DeviceHistory, DeviceModel, Room, School, Status
 
 # The device fields a user edits; each change to one of them is a history row.
 DEVICE_FIELDS = (
@@ -117,6 +117,18 @@ def _save(device: Device) -> None:
         ) from exc
 
 
+def _allocate_when_lendable(device: Device, changes: dict[str, tuple[Any, Any]]) -> None:
+    """A device that has just become lendable, or a lendable one back in stock (e.g. from
+    repair), may serve a waiting loan request: allocate after the commit, in the
+    background. Imported here: scheduling builds on the inventory, not the other way."""
+    from scheduling.tasks import allocate_waiting
+
+    became_lendable = "lendable" in changes and device.lendable
+    back_in_stock = "status" in changes and device.status == Status.IN_STOCK and device.lendable
+    if became_lendable or back_in_stock:
+        transaction.on_commit(lambda: allocate_waiting.delay())
+
+
 def device_create(*, actor: User, **fields: Any) -> Device:
     """Create a device and its 'created' history row. Validates everything first; raises
     ValidationFailed naming each bad field, NotFound for a school the actor does not reach."""
@@ -138,6 +150,7 @@ def device_create(*, actor: User, **fields: Any) -> Device:
             at=timezone.now(),
             action=DeviceHistory.Action.CREATE,
         )
+        _allocate_when_lendable(device, {"lendable": (False, device.lendable)})
     return device
 
 
@@ -205,6 +218,7 @@ def device_update(*, actor: User, device: Device, **values: Any) -> Device:
         DeviceHistory.objects.bulk_create(
             history_rows(device, changes, actor=actor, at=timezone.now())
         )
+        _allocate_when_lendable(device, changes)
     return device
 
 

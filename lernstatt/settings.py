@@ -110,7 +110,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "accounts.directory.login.DirectoryBackend",
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
     {
@@ -122,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.navigation.navigation",
             ],
         },
     },
@@ -175,6 +178,10 @@ STORAGES = {
 # Uploads: files larger than this are refused before they are read.
 LERNSTATT_IMPORT_MAX_BYTES = env_int("LERNSTATT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 LERNSTATT_IMPORT_MAX_ROWS = env_int("LERNSTATT_IMPORT_MAX_ROWS", 200_000)
+# Open data (/reports/open-data.json and .csv): who publishes the figures.
+LERNSTATT_OPEN_DATA_PUBLISHER = os.environ.get(
+    "LERNSTATT_OPEN_DATA_PUBLISHER", "Schulträger – Schul-IT der Stadt"
+)
 # Accounts: login names (accounts/logins.py) and initial passwords (accounts/passwords.py).
 LERNSTATT_LOGIN_PATTERN = os.environ.get("LERNSTATT_LOGIN_PATTERN", "{first}.{last}")
 # e.g. "{code}" so teachers log in with their Kürzel
@@ -211,6 +218,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # disabled → deleted) with the purge of initial passwords nobody printed.
 LERNSTATT_DIRECTORY_SYNC_SCHEDULE = env_schedule("LERNSTATT_DIRECTORY_SYNC_SCHEDULE", "15 * * * *")
 LERNSTATT_LIFECYCLE_SCHEDULE = env_schedule("LERNSTATT_LIFECYCLE_SCHEDULE", "30 2 * * *")
+# Loans: the e-mail reminders (scheduling/reminders.py), and a pass of the waiting
+# requests over all devices (a device that came free is also allocated at once).
+LERNSTATT_LOAN_REMINDER_SCHEDULE = env_schedule("LERNSTATT_LOAN_REMINDER_SCHEDULE", "0 7 * * *")
+LERNSTATT_LOAN_ALLOCATE_SCHEDULE = env_schedule("LERNSTATT_LOAN_ALLOCATE_SCHEDULE", "*/15 * * * *")
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": schedule}
     for name, task, schedule in (
@@ -220,6 +231,12 @@ CELERY_BEAT_SCHEDULE = {
             LERNSTATT_DIRECTORY_SYNC_SCHEDULE,
         ),
         ("people-lifecycle", "accounts.tasks.people_lifecycle_daily", LERNSTATT_LIFECYCLE_SCHEDULE),
+        (
+            "loan-reminders",
+            "scheduling.tasks.send_loan_reminders",
+            LERNSTATT_LOAN_REMINDER_SCHEDULE,
+        ),
+        ("loan-allocate", "scheduling.tasks.allocate_waiting", LERNSTATT_LOAN_ALLOCATE_SCHEDULE),
     )
     if schedule is not None
 }
@@ -261,6 +278,18 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "lernstatt@localhost")
+# Seconds to wait for the mail server: a reminder is sent while its record is being written.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30)
+# Loan reminders: this many days before the last day, then every so many days while overdue.
+LERNSTATT_LOAN_REMINDER_DAYS_BEFORE = env_int("LERNSTATT_LOAN_REMINDER_DAYS_BEFORE", 3)
+LERNSTATT_LOAN_OVERDUE_REMINDER_EVERY_DAYS = env_int(
+    "LERNSTATT_LOAN_OVERDUE_REMINDER_EVERY_DAYS", 7
+)
+if LERNSTATT_LOAN_REMINDER_DAYS_BEFORE < 0 or LERNSTATT_LOAN_OVERDUE_REMINDER_EVERY_DAYS < 1:
+    raise ImproperlyConfigured(
+        "LERNSTATT_LOAN_REMINDER_DAYS_BEFORE must be 0 or more and "
+        "LERNSTATT_LOAN_OVERDUE_REMINDER_EVERY_DAYS 1 or more."
+    )
 
 if not DEBUG:
     # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.

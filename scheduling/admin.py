@@ -9,11 +9,27 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core.admin import ItAdminOnly
-from scheduling.models import Loan
+from scheduling.models import Loan, LoanReminder
+
+
+class LoanReminderInline(ItAdminOnly, admin.TabularInline):
+    """The reminders sent about a loan (scheduling.reminders), read-only."""
+
+    model = LoanReminder
+    fields = readonly_fields = ("kind", "due_on", "sent_on", "recipients", "created_at")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Loan)
 class LoanAdmin(ItAdminOnly, admin.ModelAdmin):
+    inlines = [LoanReminderInline]
     list_display = (
         "id",
         "student",

@@ -5,13 +5,15 @@ fetched with the permission the step needs (LOAN_MANAGE to decide, hand out or t
 so a role without it gets 403 whatever the loan, and a loan out of reach is 404.
 """
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from core.permissions import Perm
 from inventory.api.catalog import Page
-from scheduling import handling, selectors, services
+from scheduling import agreement, exporting, handling, selectors, services
+from scheduling.exporting import CONTENT_TYPES
 from scheduling.schemas import (
     AvailabilityFilterIn,
     AvailableDeviceOut,
@@ -19,6 +21,7 @@ from scheduling.schemas import (
     CalendarOut,
     LoanApproveIn,
     LoanCountsOut,
+    LoanExportIn,
     LoanExtendIn,
     LoanFilterIn,
     LoanHandoutIn,
@@ -83,6 +86,35 @@ def loan_calendar(request: HttpRequest, filters: Query[CalendarFilterIn]):
     return CalendarOut.build(actor=request.user, window=window, devices=devices)
 
 
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/loans/export",
+    summary="Download the loans as .xlsx or .csv",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The loans the user may see, with the list's filters.",
+                "content": {content_type: _FILE for content_type in CONTENT_TYPES.values()},
+            }
+        }
+    },
+)
+def loan_export(request: HttpRequest, params: Query[LoanExportIn]) -> FileResponse:
+    export = exporting.loan_export(
+        actor=request.user,
+        filters=selectors.LoanFilters(**params.filter_values()),
+        fmt=params.format,
+    )
+    handle = export.path.open("rb")
+    # The open handle keeps the data readable; the name goes now, so nothing is left behind.
+    export.path.unlink()
+    return FileResponse(
+        handle, as_attachment=True, filename=export.filename, content_type=export.content_type
+    )
+
+
 @router.get("/loan-counts", response=list[LoanCountsOut])
 def loan_counts(request: HttpRequest):
     """Per school: lendable devices, devices on loan, overdue loans, waiting requests."""
@@ -92,6 +124,31 @@ def loan_counts(request: HttpRequest):
 @router.get("/loans/{loan_id}", response=LoanOut)
 def loan_get(request: HttpRequest, loan_id: int):
     return selectors.loan_get(actor=request.user, loan_id=loan_id)
+
+
+@router.get(
+    "/loans/{loan_id}/agreement.pdf",
+    summary="Download the loan agreement (Leihvertrag) as a PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The loan agreement in German, A4, to print and sign at the "
+                "handout (a reprint once handed out).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def loan_agreement(request: HttpRequest, loan_id: int) -> HttpResponse:
+    loan = _managed(request, loan_id)
+    response = HttpResponse(
+        agreement.loan_agreement_render(loan=loan), content_type="application/pdf"
+    )
+    filename = agreement.loan_agreement_filename(loan=loan)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    # It names a child and their birth date: no shared cache keeps a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.post("/loans/{loan_id}/approve", response=LoanOut)

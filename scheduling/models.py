@@ -154,3 +154,42 @@ class Loan(models.Model):
             and self.ends_on is not None
             and self.ends_on < timezone.localdate()
         )
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE_DUE = "before_due", _("Before the due date")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class LoanReminder(models.Model):
+    """One reminder e-mail about a loan, written before it is sent (scheduling.reminders):
+    the row is the proof that it went out, and its unique constraints keep a second run on
+    the same day, or two runs at once, from sending it again."""
+
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("loan")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    # The loan's last day the reminder was about: an extension starts the reminders afresh.
+    due_on = models.DateField(_("due on"))
+    sent_on = models.DateField(_("sent on"))
+    recipients = models.JSONField(_("recipients"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loan reminder")
+        verbose_name_plural = _("loan reminders")
+        ordering = ["-sent_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan", "kind", "sent_on"], name="loan_reminder_once_a_day"
+            ),
+            models.UniqueConstraint(
+                fields=["loan", "due_on"],
+                condition=Q(kind="before_due"),
+                name="loan_reminder_before_due_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sent_on:%d.%m.%Y}"

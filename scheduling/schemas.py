@@ -2,6 +2,7 @@
 (YYYY-MM-DD, Europe/Berlin)."""
 
 import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -69,6 +70,14 @@ class LoanFilterIn(Schema):
     student: int | None = Field(None, description="Person id")
     mine: bool = Field(False, description="Only the requests I made")
     ordering: str = Field("-requested_at", description="requested_at (the queue), starts_on…")
+
+
+class LoanExportIn(LoanFilterIn):
+    format: Literal["xlsx", "csv"] = Field("xlsx", description="File format: xlsx or csv")
+
+    def filter_values(self) -> dict:
+        """The values for scheduling.selectors.LoanFilters (everything but the format)."""
+        return self.dict(exclude={"format"})
 
 
 class StudentRef(Schema):

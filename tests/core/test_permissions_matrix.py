@@ -100,6 +100,8 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("GET", "/api/v1/loans/availability"): row(200, 200, 200, 403),
     ("GET", "/api/v1/loans/calendar"): row(200, (200, 404), 403, 403),
     ("GET", "/api/v1/loan-counts"): row(200, 200, 403, 200),
+    # the loan list as a file: teachers get their own requests; city staff never get names
+    ("GET", "/api/v1/loans/export"): row(200, 200, 200, 403),
     ("GET", "/api/v1/loans/{loan_id}"): row(200, (200, 404), (200, 404), 403),
     ("POST", "/api/v1/loans/{loan_id}/approve"): row(409, (409, 404), 403, 403),
     ("POST", "/api/v1/loans/{loan_id}/reject"): row(409, (409, 404), 403, 403),
@@ -108,6 +110,8 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("POST", "/api/v1/loans/{loan_id}/return"): row(409, (409, 404), 403, 403),
     ("POST", "/api/v1/loans/{loan_id}/extend"): row(200, (200, 404), 403, 403),
     ("POST", "/api/v1/loans/{loan_id}/lost"): row(409, (409, 404), 403, 403),
+    # the loan agreement PDF: the loans are reserved, so it prints
+    ("GET", "/api/v1/loans/{loan_id}/agreement.pdf"): row(200, (200, 404), 403, 403),
     # roster imports: IT admins and coordinators (their schools); the school is required
     ("POST", "/api/v1/imports/students"): row(202, (202, 404), 403, 403),
     ("POST", "/api/v1/imports/teachers"): row(202, (202, 404), 403, 403),

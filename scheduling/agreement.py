@@ -1,0 +1,442 @@
+"""The loan agreement (Leihvertrag) as a printable A4 PDF, in German.
+
+The guardian signs it at the handout, so it is printed for a reserved loan and reprinted
+for one that is on loan, returned or lost. It is German whatever the user's language: the
+city's contracts are. The fonts (DejaVu Sans, scheduling/fonts/) are embedded, so any
+name prints, "Nguyễn" as "Müller-Lüdenscheidt", and the page looks the same on every
+machine. The wording of the terms is in TERMS below and nowhere else.
+"""
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF, XPos, YPos
+
+from core.errors import Conflict
+from inventory.models import Category
+from scheduling.models import Accessory, Loan, LoanStatus
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+
+# Printed before the handout, reprinted after it.
+PRINTABLE = (LoanStatus.RESERVED, LoanStatus.ON_LOAN, LoanStatus.RETURNED, LoanStatus.LOST)
+
+INTRO = (
+    "Zwischen der Stadt als Schulträger, vertreten durch die unten genannte Schule "
+    "(Verleiher), und der unten genannten Schülerin bzw. dem unten genannten Schüler, "
+    "vertreten durch die Erziehungsberechtigten (Entleiher), wird folgender Leihvertrag "
+    "nach den §§ 598 ff. BGB geschlossen."
+)
+
+# The terms of every loan: (heading, text), numbered in this order on the page.
+TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "Eigentum",
+        "Das Gerät und das Zubehör bleiben Eigentum der Stadt. Sie werden unentgeltlich und "
+        "für schulische Zwecke überlassen. Inventaraufkleber und Kennzeichnungen dürfen "
+        "nicht entfernt werden.",
+    ),
+    (
+        "Sorgfalt",
+        "Das Gerät ist pfleglich zu behandeln und vor Beschädigung, Verlust, Diebstahl, "
+        "Nässe, Hitze und Kälte zu schützen. Es darf nicht geöffnet oder verändert werden; "
+        "die vom Schulträger eingerichteten Programme und Sicherheitseinstellungen dürfen "
+        "nicht umgangen oder entfernt werden. Die Nutzungsordnung der Schule gilt.",
+    ),
+    (
+        "Keine Weitergabe",
+        "Das Gerät darf nicht an Dritte weitergegeben, verliehen, vermietet, verpfändet oder "
+        "verkauft werden. Es wird nur von der genannten Schülerin bzw. dem genannten Schüler "
+        "genutzt.",
+    ),
+    (
+        "Rückgabe",
+        "Das Gerät ist mit dem gesamten Zubehör spätestens am Ende der Leihfrist in der "
+        "Schule zurückzugeben, ohne Leihfrist auf Verlangen. Schule und Schulträger können "
+        "das Gerät jederzeit vorzeitig zurückverlangen, insbesondere bei einem Verstoß gegen "
+        "diese Bedingungen; beim Verlassen der Schule ist es in jedem Fall zurückzugeben.",
+    ),
+    (
+        "Schäden und Verlust",
+        "Schäden, Störungen, Verlust oder Diebstahl sind der Schule unverzüglich zu melden. "
+        "Ein Diebstahl ist außerdem bei der Polizei anzuzeigen; die Bescheinigung über die "
+        "Anzeige ist der Schule vorzulegen. Reparaturen veranlasst allein der Schulträger.",
+    ),
+    (
+        "Haftung",
+        "Für Beschädigung und Verlust wird nach den gesetzlichen Vorschriften gehaftet, "
+        "insbesondere nach den §§ 598 ff. BGB. Abnutzung durch den vertragsgemäßen Gebrauch "
+        "ist nicht zu vertreten (§ 602 BGB).",
+    ),
+    (
+        "Daten auf dem Gerät",
+        "Für eigene Daten auf dem Gerät sind die Entleiher selbst verantwortlich; sie sind "
+        "vor der Rückgabe zu sichern. Bei der Rückgabe kann das Gerät auf den "
+        "Auslieferungszustand zurückgesetzt werden; alle Daten auf dem Gerät werden dabei "
+        "gelöscht.",
+    ),
+    (
+        "Datenschutz",
+        "Schule und Schulträger verarbeiten die Angaben dieses Vertrags nur zur Verwaltung "
+        "der Leihgeräte.",
+    ),
+)
+
+CONFIRMATION = (
+    "Mit ihrer Unterschrift bestätigen die Erziehungsberechtigten, das oben genannte Gerät "
+    "mit dem angegebenen Zubehör erhalten zu haben, und erkennen die Leihbedingungen an."
+)
+
+# Layout, in millimetres.
+MARGIN_LEFT = 22.0
+MARGIN_RIGHT = 20.0
+MARGIN_TOP = 16.0
+MARGIN_BOTTOM = 20.0
+LABEL_WIDTH = 46.0
+LINE = 5.2
+INK = (25, 25, 25)
+MUTED = (105, 105, 105)
+RULE = (150, 150, 150)
+
+
+def loan_agreement_filename(*, loan: Loan) -> str:
+    """`Leihvertrag-<asset tag>.pdf`, with only characters every file system accepts."""
+    tag = re.sub(r"[^A-Za-z0-9._-]+", "-", loan.device.asset_tag if loan.device else "")
+    return f"Leihvertrag-{tag.strip('-.') or loan.pk}.pdf"
+
+
+def loan_agreement_render(*, loan: Loan) -> bytes:
+    """The loan agreement of a loan that has a device (reserved, on loan, returned or lost)
+    as an A4 PDF in German; Conflict (`loan_status`) for any other loan. Reads the loan's
+    student, class, school and device model (select them with the loan)."""
+    if loan.status not in PRINTABLE or loan.device is None:
+        raise Conflict(
+            _(
+                "The loan agreement can be printed once a device is reserved for this loan "
+                "(status: %(status)s)."
+            )
+            % {"status": loan.get_status_display()},
+            code="loan_status",
+        )
+    with translation.override("de"):
+        pdf = _Agreement(loan)
+        pdf.build()
+        return bytes(pdf.output())
+
+
+def _date(value: datetime.date | datetime.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return value.strftime("%d.%m.%Y")
+
+
+def _text(value: object) -> str:
+    # Composed form: a name typed as "e" + combining accents prints as one glyph.
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _labels(accessories: Iterable[str]) -> str:
+    """The accessories in German, in the order recorded."""
+    return ", ".join(
+        str(Accessory(value).label) for value in accessories if value in Accessory.values
+    )
+
+
+class _Agreement(FPDF):
+    def __init__(self, loan: Loan) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.loan = loan
+        self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
+        self.set_auto_page_break(auto=True, margin=MARGIN_BOTTOM)
+        self.set_title(f"Leihvertrag {loan.device.asset_tag}")
+        self.set_subject(f"Leihvertrag über ein Leihgerät für {_text(loan.student.full_name)}")
+        self.set_author(_text(loan.school.name))
+        self.set_creator("Lernstatt")
+        self.set_lang("de-DE")
+        self.set_text_color(*INK)
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.3)
+
+    # -- page furniture -------------------------------------------------------------------
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font(FONT, "", 7.5)
+        self.set_text_color(*MUTED)
+        student = _text(self.loan.student.full_name)
+        self.cell(self.epw * 0.7, 4, f"Leihvertrag {self.loan.device.asset_tag} · {student}")
+        # Left-aligned from where "Seite 9 von 9" would start: the total is filled in at
+        # the end, into a gap as wide as its placeholder, so right-aligning would leave a hole.
+        width = self.get_string_width("Seite 9 von 9") + 2 * self.c_margin
+        self.set_x(self.w - self.r_margin - width)
+        self.cell(width, 4, f"Seite {self.page_no()} von {{nb}}")
+        self.set_text_color(*INK)
+
+    # -- building blocks ------------------------------------------------------------------
+
+    def keep_together(self, height: float) -> None:
+        """Start a new page unless `height` mm still fit on this one."""
+        if self.will_page_break(height):
+            self.add_page()
+
+    def heading(self, number: int, title: str) -> None:
+        self.keep_together(20)  # never a heading alone at the foot of a page
+        self.ln(3.5)
+        self.set_font(FONT, "B", 10.5)
+        self.cell(0, 6, f"{number}. {title}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        y = self.get_y()
+        self.line(self.l_margin, y, self.w - self.r_margin, y)
+        self.ln(1.8)
+
+    def field(self, label: str, value: str = "", *, bold: bool = False, blank: str = "") -> None:
+        """A labelled row; without a value, a line to write on (and a hint below it)."""
+        self.set_font(FONT, "", 8.5)
+        self.set_text_color(*MUTED)
+        top = self.get_y()
+        self.cell(LABEL_WIDTH, LINE, label, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        self.set_text_color(*INK)
+        if value:
+            self.set_font(FONT, "B" if bold else "", 10)
+            self.multi_cell(0, LINE, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        else:
+            # Room above the line for handwriting, a little more than a printed row.
+            self.write_on(self.get_x(), top + LINE + 2.5, self.w - self.r_margin, blank)
+            self.set_xy(self.l_margin, top + LINE + (6.5 if blank else 4))
+        self.ln(0.8)
+
+    def write_on(self, x1: float, y: float, x2: float, hint: str = "") -> None:
+        """A line to write on by hand, with a small hint below."""
+        self.set_draw_color(*RULE)
+        self.line(x1, y, x2, y)
+        if hint:
+            self.set_font(FONT, "", 7)
+            self.set_text_color(*MUTED)
+            self.set_xy(x1, y + 0.4)
+            self.cell(x2 - x1, 3.2, hint)
+            self.set_text_color(*INK)
+
+    def box(self, label: str, *, checked: bool = False, width: float | None = None) -> None:
+        """A box to tick, and its label, at the current position."""
+        self.set_font(FONT, "", 10)
+        size = 3.4
+        x, y = self.get_x(), self.get_y() + (LINE - size) / 2
+        self.set_draw_color(*INK)
+        self.rect(x, y, size, size)
+        if checked:
+            self.line(x + 0.7, y + 1.8, x + 1.5, y + 2.7)
+            self.line(x + 1.5, y + 2.7, x + 2.8, y + 0.7)
+        self.set_draw_color(*RULE)
+        self.set_x(x + size + 1.5)
+        label_width = self.get_string_width(label) + 2
+        self.cell(label_width, LINE, label)
+        if width is not None:
+            self.set_x(x + width)
+
+    def paragraph(self, text: str, *, size: float = 9.5, height: float = 4.6) -> None:
+        self.set_font(FONT, "", size)
+        # Ragged right: justified text without hyphenation leaves holes in the lines.
+        self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    # -- the document ---------------------------------------------------------------------
+
+    def build(self) -> None:
+        self.alias_nb_pages()
+        self.add_page()
+        self.letterhead()
+        self.title_block()
+        self.paragraph(INTRO)
+        self.parties()
+        self.device_section()
+        self.period_section()
+        self.terms_section()
+        self.signatures()
+        self.return_section()
+
+    def letterhead(self) -> None:
+        school = self.loan.school
+        top = self.get_y()
+        right = 62.0
+        self.set_font(FONT, "B", 11)
+        self.multi_cell(
+            self.epw - right - 4, 5.2, _text(school.name), align="L", new_x=XPos.LMARGIN
+        )
+        self.set_font(FONT, "", 8.5)
+        self.set_text_color(*MUTED)
+        address = [_text(school.street), _text(f"{school.postal_code} {school.city}")]
+        lines = [line for line in address if line] + [f"Schulnummer {school.number}"]
+        for line in lines:
+            self.cell(self.epw - right - 4, 4.2, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        bottom = self.get_y()
+        self.set_xy(self.w - self.r_margin - right, top + 0.6)
+        facts = [("Vorgang", f"Nr. {self.loan.pk}"), ("Erstellt am", _date(timezone.now()))]
+        if self.loan.handed_out_at:
+            facts.append(("Ausgegeben am", _date(self.loan.handed_out_at)))
+        if self.loan.returned_at:
+            facts.append(("Zurückgegeben am", _date(self.loan.returned_at)))
+        for label, value in facts:
+            self.set_x(self.w - self.r_margin - right)
+            self.set_text_color(*MUTED)
+            self.cell(30, 4.2, label)
+            self.set_text_color(*INK)
+            self.cell(right - 30, 4.2, value, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(*INK)
+        self.set_y(max(bottom, self.get_y()) + 3)
+        self.set_draw_color(*INK)
+        self.set_line_width(0.5)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.set_line_width(0.3)
+        self.set_draw_color(*RULE)
+
+    def title_block(self) -> None:
+        self.ln(7)
+        self.set_font(FONT, "B", 17)
+        self.cell(0, 8, "Leihvertrag", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", 10.5)
+        self.set_text_color(*MUTED)
+        self.cell(
+            0,
+            6,
+            "über ein digitales Endgerät für eine Schülerin oder einen Schüler",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        if self.loan.status != LoanStatus.RESERVED:
+            self.set_font(FONT, "B", 8.5)
+            self.cell(0, 5, "Zweitschrift", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(*INK)
+        self.ln(3)
+
+    def parties(self) -> None:
+        loan, school = self.loan, self.loan.school
+        student = loan.student
+        self.heading(1, "Vertragsparteien")
+        place = ", ".join(
+            part
+            for part in (_text(school.street), _text(f"{school.postal_code} {school.city}"))
+            if part
+        )
+        self.field("Schule", _text(school.name), bold=True)
+        self.field("", f"Schulnummer {school.number}" + (f" · {place}" if place else ""))
+        self.field("Schülerin / Schüler", _text(student.full_name), bold=True)
+        if student.school_class:
+            klass = student.school_class
+            self.field("Klasse", f"{_text(klass.name)} (Schuljahr {klass.school_year_label})")
+        else:
+            self.field("Klasse")
+        self.field("Geburtsdatum", _date(student.birth_date))
+        self.field(
+            "Erziehungsberechtigte/r",
+            _text(loan.guardian_name),
+            bold=True,
+            blank="Vorname, Name (in Druckschrift)",
+        )
+        self.field("Anschrift, Telefon", blank="Straße, PLZ Ort, Telefon oder E-Mail")
+
+    def device_section(self) -> None:
+        loan, device = self.loan, self.loan.device
+        model = device.model
+        self.heading(2, "Leihgegenstand")
+        self.field("Gerät", str(Category(model.category).label))
+        self.field("Hersteller und Modell", _text(f"{model.manufacturer} {model.name}"))
+        self.field("Inventarnummer", _text(device.asset_tag), bold=True)
+        self.field("Seriennummer", _text(device.serial_number), blank="vom Gerät abschreiben")
+        if loan.handed_out_at:
+            self.field("Zubehör", _labels(loan.accessories_out) or "ohne Zubehör")
+            self.field("Zustand bei Ausgabe", _text(loan.condition_out) or "ohne Befund")
+        else:
+            self.accessory_checklist()
+            self.field("Zustand bei Ausgabe", blank="z. B. neuwertig, Kratzer am Deckel")
+
+    def accessory_checklist(self) -> None:
+        self.set_font(FONT, "", 8.5)
+        self.set_text_color(*MUTED)
+        self.cell(LABEL_WIDTH, LINE, "Zubehör (ankreuzen)")
+        self.set_text_color(*INK)
+        start = self.get_x()
+        column = 36.0
+        items = [choice for choice in Accessory if choice != Accessory.OTHER]
+        for index, choice in enumerate(items):
+            if index and index % 3 == 0:
+                self.set_xy(start, self.get_y() + LINE + 1)
+            self.box(str(choice.label), width=column)
+        self.set_xy(start, self.get_y() + LINE + 1)
+        self.box(str(Accessory.OTHER.label) + ":")
+        self.write_on(self.get_x() + 1, self.get_y() + LINE - 0.6, self.w - self.r_margin)
+        self.set_xy(self.l_margin, self.get_y() + LINE + 1.8)
+
+    def period_section(self) -> None:
+        loan = self.loan
+        self.heading(3, "Leihfrist")
+        self.field("Vom", _date(loan.starts_on), bold=True)
+        if loan.ends_on:
+            self.field("Bis einschließlich", _date(loan.ends_on), bold=True)
+        else:
+            self.field("Bis", "auf Verlangen der Schule (ohne feste Leihfrist)", bold=True)
+
+    def terms_section(self) -> None:
+        # The terms start a page of their own, and the signatures follow them on it: the
+        # guardian signs below what they agree to, and page 1 keeps the loan's facts whole.
+        self.add_page()
+        self.heading(4, "Leihbedingungen")
+        for number, (title, text) in enumerate(TERMS, start=1):
+            if self.will_page_break(12):
+                self.add_page()
+            self.set_font(FONT, "B", 9)
+            self.cell(7, 4.6, f"{number}.")
+            self.set_font(FONT, "", 9)
+            self.multi_cell(
+                0,
+                4.6,
+                f"**{title}.** {text}",
+                align="L",
+                markdown=True,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+            self.ln(1.1)
+
+    def signatures(self) -> None:
+        self.keep_together(64)  # the confirmation and all four lines on one page
+        self.heading(5, "Unterschriften")
+        self.paragraph(CONFIRMATION, size=9)
+        left, right, width = self.columns()
+        y = self.get_y() + 13
+        for x in (left, right):
+            self.write_on(x, y, x + width, "Ort, Datum")
+        y += 17
+        self.write_on(left, y, left + width, "Unterschrift der/des Erziehungsberechtigten")
+        self.write_on(right, y, right + width, "Unterschrift und Stempel der Schule")
+        self.set_xy(self.l_margin, y + 5)
+
+    def return_section(self) -> None:
+        loan = self.loan
+        self.keep_together(42)
+        self.heading(6, "Rückgabe (wird von der Schule ausgefüllt)")
+        if loan.returned_at:
+            self.field("Zurückgegeben am", _date(loan.returned_at), bold=True)
+            self.field("Zubehör zurück", _labels(loan.accessories_in) or "ohne Zubehör")
+            self.field("Zustand bei Rückgabe", _text(loan.condition_in) or "ohne Befund")
+            return
+        left, right, width = self.columns()
+        y = self.get_y() + 9
+        self.write_on(left, y, left + width, "Zurückgegeben am")
+        self.write_on(right, y, right + width, "Zubehör vollständig / fehlt")
+        y += 12
+        self.write_on(left, y, left + width, "Zustand, Schäden")
+        self.write_on(right, y, right + width, "Unterschrift der Schule")
+        self.set_xy(self.l_margin, y + 5)
+
+    def columns(self, gap: float = 12.0) -> tuple[float, float, float]:
+        """Two columns side by side: their left edges and their width."""
+        width = (self.epw - gap) / 2
+        return self.l_margin, self.l_margin + width + gap, width

@@ -1,0 +1,235 @@
+"""The loan agreement PDF: what a person checks on the printout, and who may download it."""
+
+import datetime
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from accounts.models import PersonRole
+from core.errors import Conflict
+from core.models import Role
+from scheduling import handling, services
+from scheduling.agreement import TERMS, loan_agreement_filename, loan_agreement_render
+from scheduling.selectors import loan_get
+from tests.accounts.factories import PersonFactory
+from tests.factories import UserFactory
+from tests.scheduling.conftest import days
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page, whitespace folded: lines wrap wherever the layout wants."""
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def de(value: datetime.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+@pytest.fixture
+def school(school_a):
+    school_a.street = "Parkstraße 12"
+    school_a.postal_code = "12345"
+    school_a.city = "Musterstadt"
+    school_a.save()
+    return school_a
+
+
+@pytest.fixture
+def student(school, class_a):
+    return PersonFactory(
+        school=school,
+        school_class=class_a,
+        role=PersonRole.STUDENT,
+        first_name="Thị Minh Anh",
+        last_name="Nguyễn",
+        birth_date=datetime.date(2013, 4, 9),
+    )
+
+
+@pytest.fixture
+def device(school, lendable):
+    return lendable(school, "LS-0042", serial_number="PF4X9K2B")
+
+
+def request_loan(teacher, student):
+    return services.loan_request(
+        actor=teacher,
+        student_ids=[student.pk],
+        category="laptop",
+        starts_on=days(2),
+        ends_on=days(40),
+        reason="no_device_at_home",
+    )[0]
+
+
+@pytest.fixture
+def requested(teacher, student):
+    return request_loan(teacher, student)
+
+
+@pytest.fixture
+def reserved(coordinator, requested, device):
+    services.loan_approve(actor=coordinator, loan=requested)
+    # As the API loads it: with student, class, school and device model.
+    return loan_get(actor=coordinator, loan_id=requested.pk)
+
+
+@pytest.fixture
+def handed_out(coordinator, reserved):
+    handling.loan_handout(
+        actor=coordinator,
+        loan=reserved,
+        asset_tag="LS-0042",
+        guardian_name="Seán O'Brien",
+        accessories=["charger", "case"],
+        condition="wie neu",
+        agreement_signed=True,
+    )
+    return loan_get(actor=coordinator, loan_id=reserved.pk)
+
+
+@pytest.mark.django_db
+class TestDocument:
+    def test_is_a_pdf_of_a4_pages_numbered_page_x_of_y(self, reserved):
+        content = loan_agreement_render(loan=reserved)
+        assert content.startswith(b"%PDF-")
+        reader = PdfReader(io.BytesIO(content))
+        assert len(reader.pages) == 2
+        for page in reader.pages:
+            # A4 is 595 × 842 points
+            assert (round(page.mediabox.width), round(page.mediabox.height)) == (595, 842)
+        text = pdf_text(content)
+        assert "Seite 1 von 2" in text
+        assert "Seite 2 von 2" in text
+
+    def test_reserved_names_the_student_school_device_and_period(self, reserved):
+        text = pdf_text(loan_agreement_render(loan=reserved))
+        assert "Leihvertrag" in text
+        assert "Thị Minh Anh Nguyễn" in text
+        assert "7b (Schuljahr" in text
+        assert "09.04.2013" in text
+        assert "Gymnasium am Park" in text
+        assert "Schulnummer 165432" in text
+        assert "Parkstraße 12, 12345 Musterstadt" in text
+        assert "Laptop" in text
+        assert "Lenovo ThinkPad E14" in text
+        assert "Inventarnummer LS-0042" in text
+        assert "Seriennummer PF4X9K2B" in text
+        assert f"Vom {de(days(2))}" in text
+        assert f"Bis einschließlich {de(days(40))}" in text
+
+    def test_before_the_handout_the_accessories_are_a_checklist_and_the_guardian_a_line(
+        self, reserved
+    ):
+        text = pdf_text(loan_agreement_render(loan=reserved))
+        assert "Zubehör (ankreuzen)" in text
+        for label in ("Ladegerät", "Hülle", "Stift", "Tastatur", "Maus", "Headset", "Sonstiges"):
+            assert label in text
+        assert "Vorname, Name (in Druckschrift)" in text
+        assert "Zweitschrift" not in text
+
+    def test_has_the_terms_and_the_places_to_sign(self, reserved):
+        text = pdf_text(loan_agreement_render(loan=reserved))
+        for number, (title, _text) in enumerate(TERMS, start=1):
+            assert f"{number}. {title}." in text
+        assert "Eigentum der Stadt" in text
+        assert "nicht an Dritte weitergegeben" in text
+        assert "alle Daten auf dem Gerät werden dabei gelöscht" in text
+        assert text.count("Ort, Datum") == 2
+        assert "Unterschrift der/des Erziehungsberechtigten" in text
+        assert "Unterschrift und Stempel der Schule" in text
+
+    def test_reprint_after_handout_names_the_guardian_and_the_accessories_handed_out(
+        self, handed_out
+    ):
+        text = pdf_text(loan_agreement_render(loan=handed_out))
+        assert "Zweitschrift" in text
+        assert "Erziehungsberechtigte/r Seán O'Brien" in text
+        assert "Zubehör Ladegerät, Hülle" in text
+        assert "Zubehör (ankreuzen)" not in text
+        assert "Zustand bei Ausgabe wie neu" in text
+        # handed out before its first day: the loan starts today
+        assert f"Vom {de(days(0))}" in text
+        assert f"Ausgegeben am {de(days(0))}" in text
+
+    def test_reprint_after_return_shows_what_came_back(self, coordinator, handed_out):
+        handling.loan_return(
+            actor=coordinator, loan=handed_out, accessories=["charger"], condition="Hülle fehlt"
+        )
+        loan = loan_get(actor=coordinator, loan_id=handed_out.pk)
+        text = pdf_text(loan_agreement_render(loan=loan))
+        assert f"Zurückgegeben am {de(days(0))}" in text
+        assert "Zubehör zurück Ladegerät" in text
+        assert "Zustand bei Rückgabe Hülle fehlt" in text
+
+    def test_a_name_typed_with_combining_accents_prints_as_the_letters(self, coordinator, reserved):
+        student = reserved.student
+        student.last_name = "Nguye\u0302\u0303n"  # e + circumflex + tilde, as some systems send it
+        student.first_name = "Zoë"
+        student.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        assert "Zoë Nguyễn" in pdf_text(loan_agreement_render(loan=loan))
+
+    def test_an_open_ended_loan_is_returned_on_request(self, coordinator, reserved):
+        reserved.ends_on = None
+        reserved.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        text = pdf_text(loan_agreement_render(loan=loan))
+        assert "Bis auf Verlangen der Schule (ohne feste Leihfrist)" in text
+
+    def test_a_request_without_a_device_has_no_agreement(self, coordinator, requested):
+        loan = loan_get(actor=coordinator, loan_id=requested.pk)
+        with pytest.raises(Conflict) as caught:
+            loan_agreement_render(loan=loan)
+        assert caught.value.code == "loan_status"
+        assert "once a device is reserved" in caught.value.message
+
+    def test_filename_carries_the_asset_tag_in_characters_every_system_accepts(self, reserved):
+        assert loan_agreement_filename(loan=reserved) == "Leihvertrag-LS-0042.pdf"
+        reserved.device.asset_tag = "A/7 ä:1"
+        assert loan_agreement_filename(loan=reserved) == "Leihvertrag-A-7-1.pdf"
+
+
+def download(client, loan):
+    return client.get(f"/api/v1/loans/{loan.pk}/agreement.pdf")
+
+
+@pytest.mark.django_db
+class TestDownload:
+    def test_an_it_admin_downloads_the_pdf_as_an_attachment(self, client_for, it_admin, reserved):
+        response = download(client_for(it_admin), reserved)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == 'attachment; filename="Leihvertrag-LS-0042.pdf"'
+        assert "no-store" in response["Cache-Control"]
+        assert "Thị Minh Anh Nguyễn" in pdf_text(response.content)
+
+    def test_the_coordinator_of_the_school_downloads_it(self, client_for, coordinator, reserved):
+        response = download(client_for(coordinator), reserved)
+        assert response.status_code == 200
+        assert response.content.startswith(b"%PDF-")
+
+    def test_a_teacher_may_not_even_for_their_own_request(self, client_for, teacher, reserved):
+        response = download(client_for(teacher), reserved)
+        assert response.status_code == 403
+        assert set(response.json()) == {"message", "code", "errors"}
+
+    def test_the_coordinator_of_another_school_does_not_find_it(
+        self, client_for, school_b, reserved
+    ):
+        other = UserFactory(username="koord-b", role=Role.COORDINATOR, schools=[school_b])
+        response = download(client_for(other), reserved)
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+    def test_a_loan_only_requested_is_409_in_the_users_language(
+        self, client_for, it_admin, requested
+    ):
+        response = download(client_for(it_admin, language="de"), requested)
+        assert response.status_code == 409
+        body = response.json()
+        assert body["code"] == "loan_status"
+        assert body["message"].startswith("Der Leihvertrag kann gedruckt werden, sobald")
+        assert set(body) == {"message", "code", "errors"}
