@@ -15,8 +15,8 @@ temporary folder, durable (fsync on every write) unless --nosync. Steps:
   added), in entries/s and as a ratio to `ldapadd -f` loading an LDIF of the same entries
   (read back from the directory: same attributes, same groups) into another subtree of
   the same server,
-- no-op sync: directory_apply with nothing to do (the plan only), against a raw ldap3
-  paged search of the same entries,
+- no-op sync: directory_apply with nothing to do (the plan only), against ldap3's own
+  paged search of the same entries and attributes, with nothing made of the results,
 - year rollover: every class renamed (5a → 6a, …): the roster imports and the apply.
 
 Memory: the peak resident memory of the process over the whole run (Linux VmHWM).
@@ -126,8 +126,10 @@ def run(args: argparse.Namespace) -> dict:
     django.setup()
     call_command("migrate", verbosity=0)
 
+    import ldap3
+
     from accounts.directory.apply import directory_apply
-    from accounts.directory.connection import directory_connect, paged_search
+    from accounts.directory.connection import PAGE_SIZE, directory_connect
     from accounts.directory.layout import SEARCH_ATTRIBUTES, Layout
     from accounts.rosters.apply import roster_apply
     from core.models import Role, User
@@ -241,14 +243,18 @@ def run(args: argparse.Namespace) -> dict:
         )
 
         def raw_search() -> int:
+            # ldap3 alone: the same connection, entries and attributes, nothing made of them.
             conn = directory_connect()
             try:
-                return sum(
-                    1
-                    for _entry in paged_search(
-                        conn, base=layout.schools_dn, attributes=SEARCH_ATTRIBUTES
-                    )
+                results = conn.extend.standard.paged_search(
+                    search_base=layout.schools_dn,
+                    search_filter="(objectClass=*)",
+                    search_scope=ldap3.SUBTREE,
+                    attributes=list(SEARCH_ATTRIBUTES),
+                    paged_size=PAGE_SIZE,
+                    generator=True,
                 )
+                return sum(1 for result in results if result["type"] == "searchResEntry")
             finally:
                 conn.unbind()
 

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.models import User
 from core.permissions import Perm, scope
-from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
+from inventory.models import Device, DeviceHistory, DeviceModel, Room, School, Status
 
 DEVICE_ORDERINGS = {
     "asset_tag",
@@ -135,3 +135,52 @@ def device_get(*, actor: User, asset_tag: str, perm: Perm = Perm.DEVICE_VIEW) ->
 
 def device_history(*, actor: User, device: Device) -> QuerySet[DeviceHistory]:
     return device.history.select_related("actor").order_by("-at", "-id")
+
+
+def device_status_counts(*, actor: User, perm: Perm = Perm.DEVICE_VIEW) -> dict[str, int]:
+    """How many devices of each status the actor's schools have, every status listed (zeros
+    too), in the order of Status. One query."""
+    counts = dict(
+        scope(Device.objects.all(), actor, perm)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return _every_status(counts)
+
+
+def _every_status(counts: dict[str, int] | None) -> dict[str, int]:
+    return {status: (counts or {}).get(status, 0) for status in Status.values}
+
+
+@dataclass(frozen=True)
+class SchoolDeviceCounts:
+    school: School
+    by_status: dict[str, int]  # every status, in the order of Status
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def device_counts_by_school(
+    *, actor: User, perm: Perm = Perm.REPORT_VIEW
+) -> list[SchoolDeviceCounts]:
+    """For each school the actor reaches (schools without devices too): its devices by
+    status. Aggregates only, never a person. Two queries."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        scope(Device.objects.all(), actor, perm)
+        .order_by()
+        .values_list("school_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for school_id, status, n in rows:
+        counts.setdefault(school_id, {})[status] = n
+    return [
+        SchoolDeviceCounts(
+            school=school,
+            by_status=_every_status(counts.get(school.id)),
+        )
+        for school in school_list(actor=actor, perm=perm)
+    ]

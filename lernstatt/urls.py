@@ -1,11 +1,13 @@
 from django.contrib import admin
-from django.urls import path, re_path
-from django.views.generic import RedirectView
+from django.urls import include, path, re_path
 
 from lernstatt.api import api, api_not_found
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("core.urls")),
+    path("", include("inventory.urls")),
+    path("", include("scheduling.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     re_path(r"^api/", api_not_found),

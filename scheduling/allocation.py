@@ -42,8 +42,11 @@ def lendable_devices(category: str) -> QuerySet[Device]:
 
 def blocking(starts_on: datetime.date, ends_on: datetime.date | None) -> Q:
     """Loans that keep their device from being lent on some day of the period."""
-    return (Q(status__in=HOLDING) & overlapping(starts_on, ends_on)) | _overdue(
-        timezone.localdate()
+    # An overdue loan is on loan too, so the status test comes first for both: then the
+    # (device, status) index finds a device's few holding loans instead of every loan it
+    # ever had (SQLite read them all: 20 times slower with 200,000 loans).
+    return Q(status__in=HOLDING) & (
+        overlapping(starts_on, ends_on) | _overdue(timezone.localdate())
     )
 
 

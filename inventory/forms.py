@@ -1,0 +1,184 @@
+"""Forms of the inventory's web pages. They parse what a user typed; the rules of the
+inventory stay in inventory.services, whose errors the views put back onto the form."""
+
+from typing import Any
+
+from django import forms
+from django.utils.formats import get_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ValidationFailed
+from core.models import User
+from core.permissions import Perm
+from core.sheets.values import parse_macs
+from inventory import selectors
+from inventory.models import Category, Device, Status
+from inventory.selectors import DEVICE_ORDERINGS, DeviceFilters
+
+
+def _label(field: str) -> str:
+    return capfirst(Device._meta.get_field(field).verbose_name)
+
+
+class DeviceFilterForm(forms.Form):
+    """The search and filters of the device list (GET). A value that is not valid is left
+    out of the filters and shown as an error, so the list still shows."""
+
+    LENDABLE_CHOICES = (("", _("all")), ("yes", _("yes")), ("no", _("no")))
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    school = forms.ChoiceField(label=_label("school"), required=False)
+    status = forms.ChoiceField(
+        label=_label("status"), required=False, choices=[("", _("all")), *Status.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("all")), *Category.choices]
+    )
+    lendable = forms.ChoiceField(label=_label("lendable"), required=False, choices=LENDABLE_CHOICES)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(f"{p}{f}", f"{p}{f}") for f in sorted(DEVICE_ORDERINGS) for p in ("", "-")],
+    )
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": _("Asset tag, serial number or model"), "type": "search"}
+        )
+        schools = selectors.school_list(actor=actor, perm=Perm.DEVICE_VIEW).only("number", "name")
+        self.fields["school"].choices = [("", _("all")), *((s.number, s.name) for s in schools)]
+
+    def filters(self) -> DeviceFilters:
+        if not self.is_bound:
+            return DeviceFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        lendable = {"yes": True, "no": False}.get(data.get("lendable") or "")
+        return DeviceFilters(
+            q=data.get("q") or None,
+            school=data.get("school") or None,
+            status=data.get("status") or None,
+            category=data.get("category") or None,
+            lendable=lendable,
+            ordering=data.get("sort") or "asset_tag",
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_bound and any(
+            self.cleaned_data.get(name)
+            for name in ("q", "school", "status", "category", "lendable")
+        )
+
+
+class MacAddressesField(forms.CharField):
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value)
+        try:
+            return parse_macs(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+
+# The browser's date picker sends and expects ISO dates, whatever the language.
+_DATE = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
+
+
+class EuroField(forms.DecimalField):
+    """A price as people type it: "1.234,50 €" in German, "1,234.50" in English."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("€", "").replace("\u00a0", "").replace(" ", "")
+            thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+            if thousands in value and decimal in value:
+                value = value.replace(thousands, "")
+        return super().to_python(value)
+
+
+class DeviceForm(forms.Form):
+    """The fields of one device as the edit page shows them. Only the schools, rooms and
+    models the actor may use for editing are offered (selectors, with DEVICE_EDIT)."""
+
+    asset_tag = forms.CharField(label=_label("asset_tag"), max_length=50)
+    serial_number = forms.CharField(label=_label("serial_number"), max_length=100, required=False)
+    mac_addresses = MacAddressesField(
+        label=_label("mac_addresses"),
+        required=False,
+        help_text=_("Several addresses separated by commas."),
+    )
+    model = forms.ModelChoiceField(label=_label("model"), queryset=None, empty_label=None)
+    school = forms.ModelChoiceField(label=_label("school"), queryset=None, empty_label=None)
+    room = forms.ModelChoiceField(
+        label=_label("room"),
+        queryset=None,
+        required=False,
+        empty_label=_("– no room –"),
+        help_text=_(
+            "The rooms of the device's school. To move it to another school, change "
+            "the school first and choose the room after saving."
+        ),
+    )
+    status = forms.ChoiceField(label=_label("status"), choices=Status.choices)
+    purchase_date = forms.DateField(
+        label=_label("purchase_date"), required=False, widget=forms.DateInput(**_DATE)
+    )
+    purchase_price = EuroField(
+        label=_label("purchase_price"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    funding_programme = forms.CharField(
+        label=_label("funding_programme"), max_length=100, required=False
+    )
+    warranty_end = forms.DateField(
+        label=_label("warranty_end"), required=False, widget=forms.DateInput(**_DATE)
+    )
+    lendable = forms.BooleanField(
+        label=_label("lendable"),
+        required=False,
+        help_text=_("May be lent to students."),
+    )
+    notes = forms.CharField(
+        label=_label("notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, actor: User, device: Device, **kwargs):
+        initial = {field: getattr(device, field) for field in self.base_fields}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["model"].queryset = selectors.device_model_list(
+            actor=actor, perm=Perm.DEVICE_EDIT
+        )
+        self.fields["school"].queryset = selectors.school_list(actor=actor, perm=Perm.DEVICE_EDIT)
+        self.fields["room"].queryset = selectors.room_list(
+            actor=actor, school=device.school.number, perm=Perm.DEVICE_EDIT
+        )
+        self.fields["model"].error_messages["invalid_choice"] = _(
+            "Please choose a model from the list."
+        )
+        self.fields["school"].error_messages["invalid_choice"] = _(
+            "Please choose a school from the list."
+        )
+        self.fields["room"].error_messages["invalid_choice"] = _(
+            "Please choose a room of the device's school from the list."
+        )
+
+    def values(self) -> dict[str, Any]:
+        """What inventory.services.device_update takes."""
+        return dict(self.cleaned_data)
+
+    def add_service_error(self, exc: ValidationFailed) -> None:
+        """Put the errors of the service next to the fields they name."""
+        for error in exc.errors:
+            field = error.get("field")
+            self.add_error(field if field in self.fields else None, error["message"])
+        if not exc.errors:
+            self.add_error(None, exc.message)
