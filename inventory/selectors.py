@@ -151,36 +151,3 @@ def device_status_counts(*, actor: User, perm: Perm = Perm.DEVICE_VIEW) -> dict[
 
 def _every_status(counts: dict[str, int] | None) -> dict[str, int]:
     return {status: (counts or {}).get(status, 0) for status in Status.values}
-
-
-@dataclass(frozen=True)
-class SchoolDeviceCounts:
-    school: School
-    by_status: dict[str, int]  # every status, in the order of Status
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_status.values())
-
-
-def device_counts_by_school(
-    *, actor: User, perm: Perm = Perm.REPORT_VIEW
-) -> list[SchoolDeviceCounts]:
-    """For each school the actor reaches (schools without devices too): its devices by
-    status. Aggregates only, never a person. Two queries."""
-    counts: dict[int, dict[str, int]] = {}
-    rows = (
-        scope(Device.objects.all(), actor, perm)
-        .order_by()
-        .values_list("school_id", "status")
-        .annotate(n=Count("id"))
-    )
-    for school_id, status, n in rows:
-        counts.setdefault(school_id, {})[status] = n
-    return [
-        SchoolDeviceCounts(
-            school=school,
-            by_status=_every_status(counts.get(school.id)),
-        )
-        for school in school_list(actor=actor, perm=perm)
-    ]

@@ -113,11 +113,6 @@ def export_columns() -> list[SheetColumn]:
     ]
 
 
-def _local_day(value: datetime.datetime | None) -> datetime.date | None:
-    # A timestamp as the day it was in Berlin: 00:30 on 2 December is not 1 December.
-    return None if value is None else timezone.localtime(value).date()
-
-
 def _as_is(value: Any) -> Any:
     return value  # text, numbers and dates are cells already
 
@@ -141,6 +136,12 @@ def _cell_makers(today: datetime.date) -> list[Callable[..., Any]]:
     def user(first: str | None, last: str | None, username: str | None) -> str:
         return f"{first or ''} {last or ''}".strip() or (username or "")
 
+    berlin = timezone.get_current_timezone()
+
+    def local_day(value: datetime.datetime | None) -> datetime.date | None:
+        # A timestamp as the day it was in Berlin: 00:30 on 2 December is not 1 December.
+        return None if value is None else value.astimezone(berlin).date()
+
     def accessory_list(codes: list | None) -> str:
         return ", ".join(accessories.get(code, code) for code in codes or ())
 
@@ -154,7 +155,7 @@ def _cell_makers(today: datetime.date) -> list[Callable[..., Any]]:
         "reason": label_of("reason"),
         "model": model,
         "user": user,
-        "timestamp": _local_day,
+        "timestamp": local_day,
         "accessories": accessory_list,
         "overdue": overdue,
     }
