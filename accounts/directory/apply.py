@@ -65,6 +65,7 @@ from accounts.directory.layout import (
 from accounts.directory.pipeline import Answer, Pipeline
 from accounts.directory.plan import directory_plan
 from accounts.directory.records import AddedPeople, person_record
+from accounts.directory.requests import send_add
 from accounts.directory.runs import directory_run_begin, directory_run_claim
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus, Person
 from accounts.passwords import password_generate, password_ldap_hash
@@ -253,13 +254,12 @@ class _Applier:
         and what handling the answer needs besides the change (a new account's password)."""
         conn = self.conn
         if isinstance(change, AddEntry):
-            attributes = {name: [*values] for name, values in change.attributes.items()}
-            object_classes = attributes.pop("objectClass")
+            attributes = dict(change.attributes)
             password = None
             if change.person_id is not None:
                 password = password_generate()
-                attributes["userPassword"] = [password_ldap_hash(password)]
-            return lambda: conn.add(change.dn, object_classes, attributes), password
+                attributes["userPassword"] = (password_ldap_hash(password),)
+            return lambda: send_add(conn, change.dn, attributes), password
         if isinstance(change, ModifyAttribute):
             modification = {change.attribute: [(ldap3.MODIFY_REPLACE, [*change.new])]}
             return lambda: conn.modify(change.dn, modification), None
