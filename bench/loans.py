@@ -14,9 +14,10 @@ loans are loaded with COPY (PostgreSQL) or one executemany (SQLite). Steps:
 
 - availability: scheduling.selectors.device_availability for laptops city-wide (an IT
   admin: every school and the pool) for a 4-week period, --queries times with different
-  first days: median and p95, against the SQL of the same query run through the database
-  driver alone (fetchall). Its query count is taken at a tenth of the loans and at all of
-  them: 1 both times.
+  first days, once within the next four months (far ahead, more devices are free: up to
+  a thousand) and once within the next eight weeks: median and p95, against the SQL of
+  the same query run through the database driver alone (fetchall). Its query count is
+  taken at a tenth of the loans and at all of them: 1 both times.
 - allocation: scheduling.allocation.loans_allocate_waiting for 1,000 waiting requests.
 - concurrent bookings (PostgreSQL only): --clients threads, each with its own connection,
   approve requests through scheduling.services.loan_approve with a device picked from
@@ -385,10 +386,11 @@ def raw_fetch(sql: str, params) -> int:
         raw.close()
 
 
-def availability_queryset(admin, starts_on: datetime.date):
-    from scheduling.selectors import device_availability
+def availability_list(admin, starts_on: datetime.date, *, query: bool = False):
+    """The availability list (or, with query, the query behind it) for a 4-week period."""
+    from scheduling.selectors import device_availability, device_availability_query
 
-    return device_availability(
+    return (device_availability_query if query else device_availability)(
         actor=admin,
         category="laptop",
         starts_on=starts_on,
@@ -402,23 +404,24 @@ def availability_queries(admin) -> int:
     from django.utils import timezone
 
     with CaptureQueriesContext(connection) as queries:
-        list(availability_queryset(admin, timezone.localdate() + datetime.timedelta(days=14)))
+        availability_list(admin, timezone.localdate() + datetime.timedelta(days=14))
     return len(queries)
 
 
-def availability_step(admin, count: int) -> dict:
+def availability_step(admin, count: int, ahead: int) -> dict:
+    """`count` queries whose first day is up to `ahead` days from today."""
     from django.utils import timezone
 
     rng = random.Random(3)
     today = timezone.localdate()
-    firsts = [today + datetime.timedelta(days=rng.randint(0, 120)) for _ in range(count)]
+    firsts = [today + datetime.timedelta(days=rng.randint(0, ahead)) for _ in range(count)]
     django_ms, raw_ms, found = [], [], []
     for first in firsts:
         start = time.perf_counter()
-        found.append(len(list(availability_queryset(admin, first))))
+        found.append(len(availability_list(admin, first)))
         django_ms.append((time.perf_counter() - start) * 1000)
     for first in firsts:
-        sql, params = availability_queryset(admin, first).query.sql_with_params()
+        sql, params = availability_list(admin, first, query=True).query.sql_with_params()
         start = time.perf_counter()
         raw_fetch(sql, params)
         raw_ms.append((time.perf_counter() - start) * 1000)
@@ -428,6 +431,7 @@ def availability_step(admin, count: int) -> dict:
         "raw_median": statistics.median(raw_ms),
         "raw_p95": percentile(raw_ms, 0.95),
         "found": statistics.median(found),
+        "most": max(found),
     }
 
 
@@ -626,25 +630,30 @@ def run(args: argparse.Namespace) -> dict:
         }
     )
 
-    seconds, peak, result = timed(lambda: availability_step(admin, args.queries))
-    ok = result["p95"] < AVAILABILITY_P95_MS
-    steps.append(
-        {
-            "name": "availability, laptops city-wide, 4 weeks",
-            "count": args.queries,
-            "seconds": seconds,
-            "rate": args.queries / seconds,
-            "reference": f"driver alone: median {result['raw_median']:.1f} ms, "
-            f"p95 {result['raw_p95']:.1f} ms",
-            "ratio": result["median"] / result["raw_median"],
-            "target": f"p95 < {AVAILABILITY_P95_MS} ms",
-            "ok": ok,
-            "peak": peak,
-            "notes": f"median {result['median']:.1f} ms, p95 {result['p95']:.1f} ms; "
-            f"{result['found']:,.0f} devices free; queries: {queries_at_tenth} at "
-            f"{tenth:,} loans, {queries_at_all} at {loaded + waiting:,}",
-        }
+    queries = (
+        f"queries: {queries_at_tenth} at {tenth:,} loans, {queries_at_all} at {loaded + waiting:,}"
     )
+    for ahead, label in ((120, "first day within 4 months"), (56, "within 8 weeks")):
+        seconds, peak, result = timed(
+            lambda ahead=ahead: availability_step(admin, args.queries, ahead)
+        )
+        steps.append(
+            {
+                "name": f"availability, laptops city-wide, 4 weeks, {label}",
+                "count": args.queries,
+                "seconds": seconds,
+                "rate": args.queries / seconds,
+                "reference": f"driver alone: median {result['raw_median']:.1f} ms, "
+                f"p95 {result['raw_p95']:.1f} ms",
+                "ratio": result["median"] / result["raw_median"],
+                "target": f"p95 < {AVAILABILITY_P95_MS} ms",
+                "ok": result["p95"] < AVAILABILITY_P95_MS,
+                "peak": peak,
+                "notes": f"median {result['median']:.1f} ms, p95 {result['p95']:.1f} ms; "
+                f"median {result['found']:,.0f}, at most {result['most']:,} devices free"
+                + (f"; {queries}" if ahead == 120 else ""),
+            }
+        )
     if queries_at_tenth != 1 or queries_at_all != 1:
         raise SystemExit(f"availability took {queries_at_tenth}/{queries_at_all} queries, not 1")
 

@@ -95,7 +95,12 @@ class DeviceModel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.manufacturer} {self.name}"
+        return self.label(self.manufacturer, self.name)
+
+    @staticmethod
+    def label(manufacturer: str, name: str) -> str:
+        """How a model is named in lists: "Lenovo ThinkPad E14"."""
+        return f"{manufacturer} {name}"
 
 
 class Status(models.TextChoices):

@@ -9,10 +9,10 @@ from pydantic import ConfigDict
 
 from core.models import User
 from core.permissions import reaches_school
-from inventory.models import Category, Device
+from inventory.models import Category, DeviceModel
 from inventory.schemas.catalog import SchoolRef
 from scheduling.models import Accessory, Loan, LoanReason, LoanStatus
-from scheduling.selectors import CalendarWindow
+from scheduling.selectors import AvailableDevice, CalendarWindow
 
 
 class _In(Schema):
@@ -147,12 +147,12 @@ class AvailableDeviceOut(Schema):
     pool: bool
 
     @staticmethod
-    def resolve_model(obj: Device) -> str:
-        return str(obj.model)
+    def resolve_model(obj: AvailableDevice) -> str:
+        return DeviceModel.label(obj.manufacturer, obj.model_name)
 
     @staticmethod
-    def resolve_pool(obj: Device) -> bool:
-        return obj.school.loan_pool
+    def resolve_school(obj: AvailableDevice) -> dict[str, str]:
+        return {"number": obj.school_number, "name": obj.school_name}
 
 
 class CalendarFilterIn(Schema):
