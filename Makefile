@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := slapd ldap-utils
+SYSTEM_PACKAGES := slapd ldap-utils chromium
 
 .PHONY: run test test-fast lint format demo system-deps venv clean
 

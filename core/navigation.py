@@ -23,8 +23,13 @@ NAV_ITEMS = (
     NavItem("home", _("Start")),
     NavItem("inventory:device_list", _("Devices"), Perm.DEVICE_VIEW),
     NavItem("inventory:report_index", _("Reports"), Perm.REPORT_VIEW),
+    NavItem("inventory:import_start", _("Import"), Perm.DEVICE_IMPORT),
+    NavItem("inventory:export_index", _("Export"), Perm.DEVICE_VIEW),
     NavItem("scheduling:loan_list", _("My requests"), Perm.LOAN_REQUEST),
     NavItem("scheduling:loan_queue", _("Loans"), Perm.LOAN_MANAGE),
+    NavItem("accounts:class_list", _("Classes"), Perm.PERSON_VIEW),
+    NavItem("accounts:person_list", _("People"), Perm.PERSON_VIEW),
+    NavItem("accounts:directory_sync", _("Directory"), Perm.DIRECTORY_SYNC),
     NavItem("admin:index", _("Administration"), Perm.ADMIN_SITE, staff_only=True),
 )
 

@@ -26,6 +26,8 @@ from core.demo.data import (
     MODEL_ROWS,
     NOTES,
     POOL_FROM,
+    POOL_MODEL,
+    POOL_SITE,
     POOL_UNTIL,
     SCHOOL_ROWS,
     SECONDARY,
@@ -34,6 +36,8 @@ from core.demo.data import (
     DemoLogin,
     ModelRow,
 )
+from core.demo.loans import demo_loans_create
+from core.demo.people import demo_people_create
 from core.errors import Conflict
 from core.models import Role, User
 from inventory.models import (
@@ -82,16 +86,70 @@ def demo_city_load(*, seed: int) -> dict:
         devices += _school_devices(rng, school, rooms[school.number], models, count)
     _give_serials(rng, devices, models)
     Device.objects.bulk_create(devices, batch_size=500)
+    pool_site, pool_devices = _pool_site(rng, models)
+    Device.objects.bulk_create(pool_devices)
+    devices += pool_devices
     history = _history(rng, devices, actor=users[DEMO_LOGINS[0].username])
     DeviceHistory.objects.bulk_create(history, batch_size=500)
+    people = demo_people_create(rng, schools)
+    by_role = {login.role: users[login.username] for login in DEMO_LOGINS}
+    loans = demo_loans_create(
+        admin=by_role[Role.IT_ADMIN],
+        coordinator=by_role[Role.COORDINATOR],
+        teacher=by_role[Role.TEACHER],
+    )
     return {
-        "schools": len(schools),
-        "rooms": sum(len(group) for by_use in rooms.values() for group in by_use.values()),
+        **people,
+        "loans": sum(loans.values()),
+        "loan_pool": pool_site.name,
+        "schools": len(schools) + 1,
+        "rooms": sum(len(group) for by_use in rooms.values() for group in by_use.values()) + 1,
         "device_models": len(MODEL_ROWS),
         "devices": len(devices),
         "history": len(history),
         "users": len(users),
     }
+
+
+def _pool_site(rng: random.Random, models: dict) -> tuple[School, list[Device]]:
+    """The media centre, the city's loan pool: its laptops bought together with the
+    schools' loan devices, all lendable and waiting in its lending room."""
+    number, name, street, code, count = POOL_SITE
+    site = School.objects.create(
+        number=number,
+        school_type=SchoolType.OTHER,
+        name=name,
+        street=street,
+        postal_code=code,
+        city=CITY,
+        loan_pool=True,
+    )
+    room = Room.objects.create(school=site, name="Ausleihe", building="Hauptgebäude")
+    model, row = next(
+        pair
+        for pair in models[Category.LAPTOP]
+        if (pair[0].manufacturer, pair[0].name) == POOL_MODEL
+    )
+    bought = _day(rng, POOL_FROM, POOL_UNTIL)
+    price = Decimal(row.price) - Decimal("0.10")
+    devices = [
+        Device(
+            asset_tag=f"{number}-{i:04d}",
+            serial_number=f"PF{number}{i:03d}",
+            model=model,
+            manufacturer=model.manufacturer,
+            school=site,
+            room=room,
+            status=Status.IN_STOCK,
+            purchase_date=bought,
+            purchase_price=price,
+            funding_programme="Sofortausstattungsprogramm",
+            warranty_end=_plus_years(bought, row.warranty_years),
+            lendable=True,
+        )
+        for i in range(1, count + 1)
+    ]
+    return site, devices
 
 
 def _create_users() -> dict[str, User]:

@@ -120,3 +120,43 @@ MODEL_ROWS = [
     ModelRow(maker, name, category, int(years[:4]), int(years[5:]), int(price), int(w), serial)
     for maker, name, category, years, price, w, serial in rows(MODELS)
 ]
+
+# The city's loan pool: the media centre lends laptops to students of every school whose
+# own are all out (School.loan_pool). number | name | street | postal code | laptops
+POOL_SITE = ("199001", "Medienzentrum Musterstadt", "Rathausplatz 4", "12345", 40)
+POOL_MODEL = ("Lenovo", "ThinkPad L13 Gen 2")
+
+# The classes of each school type this school year: name and grade (the students' age
+# follows from the grade).
+CLASSES = {
+    SchoolType.GRUNDSCHULE: (("1a", 1), ("2b", 2), ("4a", 4)),
+    SchoolType.GYMNASIUM: (("5a", 5), ("7b", 7), ("EF", 10)),
+    SchoolType.BERUFSKOLLEG: (("ITA24", 11), ("KFZ25", 11), ("HBFS1", 12)),
+    SchoolType.FOERDERSCHULE: (("Klasse 3", 3), ("Klasse 6", 6), ("Klasse 9", 9)),
+}
+OTHER_CLASSES = (("5a", 5), ("6c", 6), ("9b", 9))
+SCHOOL_YEAR = 2026  # 2026/27, like the rest of the demo fixed by the seed alone
+STUDENTS_PER_CLASS = (18, 26)
+TEACHERS_PER_SCHOOL = 6
+
+_FIRST_NAMES = """
+Anna, Ben, Chiara, Deniz, Elif, Emil, Emma, Felix, Finn, Hannah, Ida, Jonas, Jule, Karim, Lea,
+Leon, Lina, Luca, Maja, Mats, Mia, Mohammed, Nele, Noah, Ole, Paul, Sophie, Tim, Yusuf, Zoe,
+Anna-Lena, Jan-Erik, Marie-Luise, Özge, Jörg, Lütfiye, Anaïs, Malte, Süheyla, Björn
+"""
+# Umlauts, apostrophes, double names and names of several words, as rosters have them.
+_LAST_NAMES = """
+Müller, Schmidt, Schneider, Fischer, Weber, Meyer, Wagner, Becker, Schulz, Hoffmann, Koch,
+Richter, Klein, Wolf, Schröder, Neumann, Schwarz, Zimmermann, Braun, Krüger, Hofmann, Hartmann,
+Lange, Schmitt, Werner, Krause, Meier, Lehmann, Köhler, Jäger, Öztürk, Yılmaz, Kaya, Nowak,
+Kowalski, Popescu, Nguyen, Petrović, Groß, Weiß, Lührs, Bäcker, O'Brien, D'Angelo, dell'Orto,
+Müller-Lüdenscheidt, Schmidt-Öztürk, von der Heide, Meyer zu Hörste, Al-Hassan
+"""
+FIRST_NAMES = tuple(name.strip() for name in _FIRST_NAMES.split(","))
+LAST_NAMES = tuple(name.strip() for name in _LAST_NAMES.split(","))
+# Teachers: a first name of their generation and a last name of the city; each has a Kürzel.
+_TEACHER_FIRST_NAMES = """
+Sabine, Michael, Aylin, Frank, Claudia, Stefan, Birgit, Jürgen, Nadine, Thorsten, Ute, Heike,
+Mehmet, Dirk, Kerstin, Ralf, Małgorzata, Jens, Özlem, Andrea
+"""
+TEACHER_FIRST_NAMES = tuple(name.strip() for name in _TEACHER_FIRST_NAMES.split(","))

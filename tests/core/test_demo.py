@@ -1,16 +1,20 @@
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
+from accounts.models import Person, PersonRole, SchoolClass
 from core.demo import DEMO_LOGINS, demo_city_load
 from core.models import Role, User
 from inventory.models import Category, Device, DeviceHistory, DeviceModel, Room, School, Status
+from scheduling.models import Loan, LoanStatus
 from tests.factories import SchoolFactory
 
 
@@ -30,14 +34,30 @@ def load_demo(*args: str) -> str:
 def row_counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (School, Room, DeviceModel, Device, DeviceHistory, User)
+        for model in (
+            School,
+            Room,
+            DeviceModel,
+            Device,
+            DeviceHistory,
+            User,
+            SchoolClass,
+            Person,
+            Loan,
+        )
     }
 
 
 def test_load_demo_builds_a_city_of_schools_rooms_and_3000_devices_with_history(db):
     load_demo()
 
-    schools = School.objects.all()
+    pool = School.objects.get(loan_pool=True)
+    assert pool.name == "Medienzentrum Musterstadt"
+    assert pool.city == "Musterstadt"
+    pool_devices = pool.devices.all()
+    assert pool_devices.count() == 40
+    assert {(d.lendable, d.model.category) for d in pool_devices} == {(True, "laptop")}
+    schools = School.objects.exclude(pk=pool.pk)
     assert len(schools) == 12
     assert {s.city for s in schools} == {"Musterstadt"}
     assert all(re.fullmatch(r"1\d{5}", s.number) for s in schools)
@@ -48,11 +68,12 @@ def test_load_demo_builds_a_city_of_schools_rooms_and_3000_devices_with_history(
         names = set(school.rooms.values_list("name", flat=True))
         assert {"R001", "Informatikraum 1", "Lehrerzimmer", "Medienraum"} <= names, school
     assert set(Room.objects.values_list("building", flat=True)) == {"Hauptgebäude", "Neubau"}
-    devices = Device.objects.all()
+    assert Device.objects.count() == 3040
+    devices = Device.objects.exclude(school=pool)
     assert devices.count() == 3000
     assert 18 <= DeviceModel.objects.count() <= 24
     assert set(DeviceModel.objects.values_list("category", flat=True)) == set(Category.values)
-    assert set(devices.values_list("status", flat=True)) == set(Status.values) - {"on_loan"}
+    assert set(devices.values_list("status", flat=True)) == set(Status.values)
     assert set(devices.values_list("funding_programme", flat=True)) == {
         "DigitalPakt Schule",
         "Sofortausstattungsprogramm",
@@ -71,8 +92,8 @@ def test_load_demo_builds_a_city_of_schools_rooms_and_3000_devices_with_history(
     )
     assert lendable.values("school").distinct().count() == 12
     created = DeviceHistory.objects.filter(action=DeviceHistory.Action.CREATE)
-    assert created.count() == 3000
-    assert created.values("device").distinct().count() == 3000
+    assert created.count() == 3040
+    assert created.values("device").distinct().count() == 3040
     broken = devices.filter(status__in=[Status.IN_REPAIR, Status.LOST, Status.RETIRED])
     status_rows = DeviceHistory.objects.filter(field="status", device__in=broken)
     assert status_rows.values("device").distinct().count() == broken.count()
@@ -85,7 +106,7 @@ def test_each_printed_demo_login_logs_in_and_the_api_shows_its_role_and_schools(
         line = next(line for line in output.splitlines() if f" {login.username} " in line)
         assert login.password in line
         client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        assert client.login(username=login.username, password=login.password)
+        assert client.login(request=HttpRequest(), username=login.username, password=login.password)
         me = client.get("/api/v1/me").json()
         assert me["role"] == login.role
         assert me["schools"] == sorted(login.schools)
@@ -121,6 +142,9 @@ def test_load_demo_refuses_a_database_with_schools_and_writes_nothing(db):
         "Device": 0,
         "DeviceHistory": 0,
         "User": 0,
+        "SchoolClass": 0,
+        "Person": 0,
+        "Loan": 0,
     }
 
 
@@ -151,7 +175,18 @@ def _city(seed: int) -> list[tuple]:
                 "lendable",
             )
         )
-        city += list(DeviceHistory.objects.order_by("asset_tag", "at").values_list("at", "new"))
+        # The inventory follows the seed alone; the loans are made today (a request
+        # cannot start in the past), so the loaned devices' history follows the date.
+        city += list(
+            DeviceHistory.objects.filter(device__loans__isnull=True)
+            .order_by("asset_tag", "at")
+            .values_list("at", "new")
+        )
+        city += list(
+            Person.objects.order_by("school__number", "external_id").values_list(
+                "first_name", "last_name", "login", "birth_date", "short_code", "school_class__name"
+            )
+        )
         transaction.set_rollback(True)
     return city
 
@@ -162,3 +197,94 @@ def test_the_same_seed_builds_the_same_city(db):
     assert _city(seed=7) == first
     assert len(first) > 3000
     assert not School.objects.exists()
+
+
+def test_load_demo_gives_every_school_classes_of_students_and_teachers_with_a_kuerzel(db):
+    load_demo()
+
+    for school in School.objects.filter(loan_pool=False):
+        classes = SchoolClass.objects.filter(school=school)
+        assert classes.count() == 3, school
+        for school_class in classes:
+            assert 18 <= school_class.students.count() <= 26, school_class
+        teachers = Person.objects.filter(school=school, role=PersonRole.TEACHER)
+        assert teachers.count() == 6
+        codes = [t.short_code for t in teachers]
+        assert all(re.fullmatch(r"[A-Z]{2}[A-Z0-9]", code) for code in codes), codes
+        assert len(set(codes)) == len(codes)
+    assert not Person.objects.filter(school__loan_pool=True).exists()
+    last_names = set(Person.objects.values_list("last_name", flat=True))
+    assert any(ch in name for name in last_names for ch in "äöüß")
+    assert any("'" in name for name in last_names)
+    assert any("-" in name for name in last_names)
+    logins = list(Person.objects.values_list("login", flat=True))
+    assert len(set(logins)) == len(logins)
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9._-]*", login) for login in logins)
+    assert Person.objects.get(login="katrin.becker").short_code == "BEC"
+
+
+def test_load_demo_makes_loans_in_every_state_with_the_device_history_of_the_real_flow(db):
+    load_demo()
+    today = timezone.localdate()
+
+    loans = Loan.objects.select_related("device")
+    statuses = set(loans.values_list("status", flat=True))
+    assert {"requested", "waiting", "reserved", "on_loan", "returned"} <= statuses
+    overdue = [loan for loan in loans.filter(status=LoanStatus.ON_LOAN) if loan.is_overdue]
+    assert len(overdue) == 1
+    assert overdue[0].ends_on < today
+    for loan in loans.filter(status__in=[LoanStatus.ON_LOAN, LoanStatus.RESERVED]):
+        assert loan.device.status == (
+            Status.ON_LOAN if loan.status == LoanStatus.ON_LOAN else Status.IN_STOCK
+        )
+    for loan in loans.exclude(device=None):
+        events = [
+            row.new
+            for row in DeviceHistory.objects.filter(device=loan.device, field="loan").order_by(
+                "at", "pk"
+            )
+            if row.new.startswith(f"loan {loan.pk} ")
+        ]
+        period = f"{loan.starts_on.isoformat()}..{loan.ends_on.isoformat()}"
+        expected = {
+            LoanStatus.RESERVED: ["reserved"],
+            LoanStatus.ON_LOAN: ["reserved", "handed_out"],
+            LoanStatus.RETURNED: ["reserved", "handed_out", "returned"],
+        }[loan.status]
+        assert events == [f"loan {loan.pk} {event} {period}" for event in expected]
+    returned = loans.get(status=LoanStatus.RETURNED)
+    assert returned.handed_out_at < returned.returned_at < timezone.now() - timedelta(days=30)
+    assert returned.device.status == Status.IN_STOCK
+    # The special needs school lent all its tablets, so its next request waits.
+    waiting = loans.get(status=LoanStatus.WAITING)
+    assert waiting.school.school_type == "foerderschule"
+    assert waiting.category == "tablet"
+
+
+def test_the_demo_teacher_can_request_a_device_for_students_of_her_class_right_away(db):
+    load_demo()
+    teacher = next(login for login in DEMO_LOGINS if login.role == Role.TEACHER)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(request=HttpRequest(), username=teacher.username, password=teacher.password)
+    school_class = SchoolClass.objects.filter(school__number=teacher.schools[0]).first()
+    students = list(school_class.students.exclude(loans__isnull=False)[:2])
+
+    page = client.get("/loans/new/", {"school_class": school_class.pk})
+    assert page.status_code == 200
+    assert students[0].last_name in page.content.decode()
+    response = client.post(
+        "/loans/new/",
+        {
+            "school_class": school_class.pk,
+            "students": [s.pk for s in students],
+            "category": "laptop",
+            "starts_on": (timezone.localdate() + timedelta(days=1)).isoformat(),
+            "ends_on": (timezone.localdate() + timedelta(days=20)).isoformat(),
+            "reason": "distance_learning",
+        },
+    )
+
+    assert response.status_code == 302
+    mine = Loan.objects.filter(requested_by__username=teacher.username, student__in=students)
+    assert set(mine.values_list("status", flat=True)) == {LoanStatus.REQUESTED}
+    assert mine.count() == 2

@@ -84,11 +84,33 @@ def _nav_links(response) -> list[str]:
 def test_the_navigation_shows_only_the_pages_of_the_role(role_users, client_for):
     links = {role: _nav_links(client_for(user).get("/")) for role, user in role_users.items()}
 
-    assert links["teacher"] == ["/", "/loans/"]
+    assert links["teacher"] == ["/", "/loans/", "/classes/", "/people/"]
     assert links["city_staff"] == ["/", "/reports/"]
-    assert links["coordinator"] == ["/", "/devices/", "/reports/", "/loans/", "/loans/queue/"]
+    assert links["coordinator"] == [
+        "/",
+        "/devices/",
+        "/reports/",
+        "/imports/",
+        "/exports/",
+        "/loans/",
+        "/loans/queue/",
+        "/classes/",
+        "/people/",
+        "/directory/",
+    ]
     # The admin link needs staff status as well, as the admin itself does.
-    assert links["it_admin"] == ["/", "/devices/", "/reports/", "/loans/", "/loans/queue/"]
+    assert links["it_admin"] == [
+        "/",
+        "/devices/",
+        "/reports/",
+        "/imports/",
+        "/exports/",
+        "/loans/",
+        "/loans/queue/",
+        "/classes/",
+        "/people/",
+        "/directory/",
+    ]
 
 
 def test_an_it_admin_with_staff_status_gets_the_admin_link(client_for, it_admin):

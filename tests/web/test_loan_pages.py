@@ -154,17 +154,6 @@ def test_a_teacher_cannot_cancel_another_teachers_request(client_for, teacher, s
     assert loan.status == LoanStatus.REQUESTED
 
 
-def test_the_navigation_shows_the_loan_pages_of_the_role(role_users, client_for):
-    links = {
-        role: [item["url"] for item in client_for(user).get("/").context["nav_items"]]
-        for role, user in role_users.items()
-    }
-
-    assert links["teacher"] == ["/", "/loans/"]
-    assert links["city_staff"] == ["/", "/reports/"]
-    assert links["coordinator"] == ["/", "/devices/", "/reports/", "/loans/", "/loans/queue/"]
-
-
 def test_only_the_closest_navigation_entry_is_current(client_for, coordinator):
     items = client_for(coordinator).get("/loans/queue/").context["nav_items"]
 
