@@ -60,3 +60,10 @@ class DirectoryUnavailable(LernstattError):
 
     status = 503
     code = "directory_unavailable"
+
+
+class BrokerUnavailable(LernstattError):
+    """The task queue (Celery's broker) cannot be reached, so background work cannot start."""
+
+    status = 503
+    code = "broker_unavailable"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from inventory.importing import jobs
+from inventory.importing import jobs, retention
 
 
 @shared_task
@@ -15,3 +15,9 @@ def import_preview(job_id: int) -> None:
 def import_apply(job_id: int) -> None:
     """Apply a confirmed import job of any kind."""
     jobs.import_job_apply(job_id=job_id)
+
+
+@shared_task
+def import_files_purge() -> int:
+    """Delete the files of imports left waiting or failed (LERNSTATT_IMPORT_KEEP_DAYS)."""
+    return retention.import_files_purge()

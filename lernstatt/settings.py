@@ -1,6 +1,7 @@
 """Settings, read once from environment variables. `.env.example` lists every one."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -87,30 +88,61 @@ INSTALLED_APPS = [
     "inventory",
     "accounts",
     "scheduling",
+    # Login throttling (AXES_* below) and the Content-Security-Policy header.
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lernstatt.urls"
 WSGI_APPLICATION = "lernstatt.wsgi.application"
 AUTH_USER_MODEL = "core.User"
-# Local passwords first; then teachers and admins may use their directory password
-# (accounts/directory/login.py), as long as a directory is configured.
+# First the login throttle (it refuses a locked-out username+address before any password
+# is checked), then local passwords; then teachers and admins may use their directory
+# password (accounts/directory/login.py), as long as a directory is configured.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "accounts.directory.login.DirectoryBackend",
 ]
 LOGIN_URL = "login"
+# Login throttling (django-axes): after this many failed logins of one username from one
+# address, that combination is refused for the cool-off time, even with the right
+# password; other users and other addresses are not affected. API tokens are not
+# throttled: a token is 256 random bits, not a password to guess.
+LERNSTATT_LOGIN_FAILURE_LIMIT = env_int("LERNSTATT_LOGIN_FAILURE_LIMIT", 5)
+LERNSTATT_LOGIN_COOLOFF_MINUTES = env_int("LERNSTATT_LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = LERNSTATT_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LERNSTATT_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+# Successful logins are not recorded by axes (no second log of staff addresses); the
+# failed attempts it keeps hold username, address and browser until the cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+# Behind a reverse proxy every request comes from the proxy's address: with
+# LERNSTATT_PROXY_COUNT proxies in front, the client address is read from
+# X-Forwarded-For instead (only set this when the proxy overwrites that header).
+LERNSTATT_PROXY_COUNT = env_int("LERNSTATT_PROXY_COUNT", 0)
+if LERNSTATT_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = LERNSTATT_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -178,6 +210,10 @@ STORAGES = {
 # Uploads: files larger than this are refused before they are read.
 LERNSTATT_IMPORT_MAX_BYTES = env_int("LERNSTATT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 LERNSTATT_IMPORT_MAX_ROWS = env_int("LERNSTATT_IMPORT_MAX_ROWS", 200_000)
+# An uploaded file is deleted when its import is applied, and after this many days when
+# it was left waiting for confirmation or failed (inventory/importing/retention.py).
+LERNSTATT_IMPORT_KEEP_DAYS = env_int("LERNSTATT_IMPORT_KEEP_DAYS", 7)
+LERNSTATT_IMPORT_PURGE_SCHEDULE = env_schedule("LERNSTATT_IMPORT_PURGE_SCHEDULE", "45 2 * * *")
 # Open data (/reports/open-data.json and .csv): who publishes the figures.
 LERNSTATT_OPEN_DATA_PUBLISHER = os.environ.get(
     "LERNSTATT_OPEN_DATA_PUBLISHER", "Schulträger – Schul-IT der Stadt"
@@ -237,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
             LERNSTATT_LOAN_REMINDER_SCHEDULE,
         ),
         ("loan-allocate", "scheduling.tasks.allocate_waiting", LERNSTATT_LOAN_ALLOCATE_SCHEDULE),
+        (
+            "import-files-purge",
+            "inventory.tasks.import_files_purge",
+            LERNSTATT_IMPORT_PURGE_SCHEDULE,
+        ),
     )
     if schedule is not None
 }
@@ -256,6 +297,14 @@ LDAP_CONNECT_TIMEOUT = env_int("LDAP_CONNECT_TIMEOUT", 5)
 LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 30)
 # PEM file with the CA of the server's certificate. Empty: the system's CA store.
 LDAP_CA_FILE = os.environ.get("LDAP_CA_FILE", "")
+# Checking the server's certificate: "required" (the default: a certificate that does
+# not check out ends the connection), "optional" (checked when the server sends one) or
+# "none" (not checked at all: only for a test directory, never with real accounts).
+LDAP_TLS_VERIFY = os.environ.get("LDAP_TLS_VERIFY", "required").strip().lower() or "required"
+if LDAP_TLS_VERIFY not in {"required", "optional", "none"}:
+    raise ImproperlyConfigured(
+        f"LDAP_TLS_VERIFY={LDAP_TLS_VERIFY!r}: expected required, optional or none."
+    )
 # Login shell of the directory's accounts; the default allows no shell login.
 LDAP_LOGIN_SHELL = os.environ.get("LDAP_LOGIN_SHELL", "/usr/sbin/nologin")
 # First uidNumber / gidNumber Lernstatt hands out; numbers already taken are skipped.
@@ -300,6 +349,37 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Security headers on every response. Strict: only Lernstatt's own files, no inline script
+# or style (templates use classes from lernstatt.css), no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of Lernstatt uses (core/middleware.py).
+LERNSTATT_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+)
+# Cookies: never readable by scripts (the session; the CSRF token is read from the form,
+# never from the cookie), sent on links from elsewhere but not on their posts.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A school day: after this many hours a session ends and its user logs in again.
+SESSION_COOKIE_AGE = env_int("LERNSTATT_SESSION_HOURS", 8) * 3600
 
 LOGGING = {
     "version": 1,

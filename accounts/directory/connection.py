@@ -17,6 +17,12 @@ from accounts.directory.layout import DnKey, dn_key
 from core.errors import DirectoryNotConfigured, DirectoryUnavailable
 
 PAGE_SIZE = 1000
+# LDAP_TLS_VERIFY: how strictly the server's certificate is checked.
+TLS_VERIFY_MODES = {
+    "required": ssl.CERT_REQUIRED,
+    "optional": ssl.CERT_OPTIONAL,
+    "none": ssl.CERT_NONE,
+}
 
 
 @dataclass
@@ -46,23 +52,28 @@ def directory_configured() -> bool:
     return bool(settings.LDAP_URL and settings.LDAP_BASE_DN)
 
 
+def directory_tls() -> ldap3.Tls | None:
+    """The TLS settings of the connection (LDAP_CA_FILE, LDAP_TLS_VERIFY); None when the
+    connection is plain (ldap:// without StartTLS, only allowed while DEBUG)."""
+    if settings.LDAP_CA_FILE or settings.LDAP_URL.startswith("ldaps://") or settings.LDAP_START_TLS:
+        return ldap3.Tls(
+            validate=TLS_VERIFY_MODES[settings.LDAP_TLS_VERIFY],
+            ca_certs_file=settings.LDAP_CA_FILE or None,
+        )
+    return None
+
+
 def directory_bind(
     user: str | None, password: str | None, *, strategy: str = ldap3.SYNC
 ) -> ldap3.Connection:
     """A new connection to the configured directory, bound as `user` (anonymously with
     None) over TLS as the LDAP_* settings say. Raises ldap3's LDAPException when the
     server cannot be reached or refuses the bind."""
-    tls = None
-    if settings.LDAP_CA_FILE or settings.LDAP_URL.startswith("ldaps://") or settings.LDAP_START_TLS:
-        tls = ldap3.Tls(
-            validate=ssl.CERT_REQUIRED,
-            ca_certs_file=settings.LDAP_CA_FILE or None,
-        )
     server = ldap3.Server(
         settings.LDAP_URL,
         connect_timeout=settings.LDAP_CONNECT_TIMEOUT,
         get_info=ldap3.NONE,
-        tls=tls,
+        tls=directory_tls(),
     )
     return ldap3.Connection(
         server,

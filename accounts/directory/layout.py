@@ -38,7 +38,6 @@ from functools import cached_property
 
 from django.conf import settings
 from ldap3.utils.conv import escape_filter_chars
-from ldap3.utils.dn import escape_rdn, parse_dn
 
 from accounts.models import PersonRole
 
@@ -81,8 +80,18 @@ DEFAULT_LOGIN_SHELL = "/usr/sbin/nologin"
 
 
 def rdn(attribute: str, value: str) -> str:
-    """One escaped RDN: `Smith, John` becomes `Smith\\, John`."""
-    return f"{attribute}={escape_rdn(value)}"
+    """One escaped RDN (RFC 4514): `Smith, John` becomes `Smith\\, John`. Written here,
+    not with ldap3's escape_rdn: that one leaves a `#` inside a value unescaped (which
+    ldap3's own DN parser then refuses) and garbles a value of one space."""
+    escaped = "".join(_RDN_ESCAPES.get(char, char) for char in value)
+    if escaped[:1] == " ":
+        escaped = "\\" + escaped
+    if len(value) > 1 and escaped[-1:] == " ":
+        escaped = escaped[:-1] + "\\ "
+    return f"{attribute}={escaped}"
+
+
+_RDN_ESCAPES = {char: "\\" + char for char in '\\,+"<>;=#'} | {"\x00": "\\00"}
 
 
 def eq_filter(attribute: str, value: str) -> str:
@@ -109,8 +118,29 @@ def dn_key(dn: str) -> DnKey:
             )
     return tuple(
         (attribute.strip().lower(), _unescape(value).strip().lower())
-        for attribute, value, _sep in parse_dn(dn)
+        for attribute, _sep, value in (part.partition("=") for part in _split_dn(dn))
     )
+
+
+def _split_dn(dn: str) -> list[str]:
+    """The attribute=value parts of a DN (those of a multi-valued RDN one by one), split at
+    every `,` `;` or `+` that is not escaped. Lenient where ldap3's parse_dn is strict:
+    slapd hands DNs back with a `#` inside a value unescaped."""
+    parts, current, i = [], [], 0
+    while i < len(dn):
+        char = dn[i]
+        if char == "\\":
+            current.append(dn[i : i + 2])
+            i += 2
+            continue
+        if char in ",;+":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return [part for part in parts if part.strip()]
 
 
 def _unescape(value: str) -> str:

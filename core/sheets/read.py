@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -223,6 +224,7 @@ def _xlsx_sheets(data: bytes, name: str) -> Iterator[tuple[Iterator[list[Cell]],
         zipfile.BadZipFile,  # no archive directory (cut off), or a checksum that fails
         zipfile.LargeZipFile,
         EOFError,
+        zlib.error,  # a part whose compressed data is damaged
         NotImplementedError,  # a compression method Python cannot unpack
         RuntimeError,  # an encrypted part
         OSError,

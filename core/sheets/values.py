@@ -33,9 +33,13 @@ def clean_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime.datetime | datetime.date):
         return value.strftime("%d.%m.%Y")
-    text = str(value).replace("\u00a0", " ").strip()
+    text = str(value).replace("\u00a0", " ")
+    # An export's guard against formula injection (see core.sheets.write): read it back,
+    # before trimming, since the guarded character may itself be a tab or a CR.
     if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
-        # An export's guard against formula injection (see core.sheets.write): read it back.
+        return text[1:].strip()
+    text = text.strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         return text[1:]
     return text
 

@@ -12,7 +12,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.errors import Conflict, LernstattError, NotFound, PermissionDenied, ValidationFailed
+from core.errors import (
+    BrokerUnavailable,
+    Conflict,
+    LernstattError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from core.models import ImportJob, User
 from core.permissions import Perm, has, require, school_ids
 from core.sheets.read import ensure_size
@@ -230,10 +237,31 @@ def _status_conflict(status: str) -> str:
 
 
 def _enqueue(step: str, job_id: int) -> None:
+    """Send the task; if the broker cannot take it, no job is left waiting for a task that
+    never comes: an upload fails (upload it again), a confirmation is taken back (confirm
+    it again), and the user is told why (BrokerUnavailable, 503)."""
+    from kombu.exceptions import OperationalError
+
     from inventory import tasks
 
     task = tasks.import_preview if step == "preview" else tasks.import_apply
-    task.delay(job_id)
+    try:
+        task.delay(job_id)
+    except OperationalError as exc:
+        logger.warning("Import %s: the task queue is unreachable: %s", job_id, exc)
+        error = BrokerUnavailable(
+            _(
+                "The background service is not reachable right now, so the import could "
+                "not be started. Please try again in a few minutes."
+            )
+        )
+        if step == "preview":
+            _finish(job_id, status=Status.FAILED, error=error.as_dict())
+        else:
+            ImportJob.objects.filter(pk=job_id, status=Status.APPLYING).update(
+                status=Status.PREVIEWED, confirmed_by=None
+            )
+        raise error from exc
 
 
 def _progress(job_id: int):

@@ -8,8 +8,9 @@ from core.models import Role
 
 class Command(BaseCommand):
     help = (
-        "Load the demo city: schools, rooms, devices and one login per role with a known "
-        "password. For trying Lernstatt out; never in a database that real people use."
+        "Load the demo city: schools, rooms, devices, classes, teachers, loans and one login "
+        "per role with a known password. For trying Lernstatt out; never in a database that "
+        "real people use."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,8 +37,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
-                        "Demo city %(city)s loaded: %(schools)d schools, %(rooms)d rooms, "
-                        "%(devices)d devices of %(device_models)d models."
+                        "Demo city %(city)s loaded: %(schools)d schools and sites, %(rooms)d "
+                        "rooms, %(devices)d devices of %(device_models)d models, %(classes)d "
+                        "classes with %(students)d students, %(teachers)d teachers, %(loans)d "
+                        "loans; the loan pool is %(loan_pool)s."
                     )
                     % {"city": CITY, **counts}
                 )

@@ -1,0 +1,56 @@
+"""Response headers that neither Django nor django-csp sets, and requests refused before
+any view sees them."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+
+class PermissionsPolicyMiddleware:
+    """Adds the Permissions-Policy header (LERNSTATT_PERMISSIONS_POLICY): the browser
+    features no page of Lernstatt uses stay off, even for a script that got in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.LERNSTATT_PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+class RejectNulMiddleware:
+    """Refuses a request whose parameters or JSON body hold a NUL character: no form or
+    field of Lernstatt takes one, and PostgreSQL cannot store or compare it, so it would
+    end as a server error deep inside a query. The answer names the field (422 in the
+    API's one error shape, a plain 400 page elsewhere)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = _nul_field(request)
+        if field is None:
+            return self.get_response(request)
+        message = _("The field %(field)s contains a control character (NUL).") % {"field": field}
+        if request.path.startswith("/api/"):
+            from lernstatt.api import error_response  # the API module loads every app
+
+            errors = [{"field": field, "message": message}]
+            return error_response(request, 422, message, "invalid_character", errors)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _nul_field(request: HttpRequest) -> str | None:
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "")
+    if request.content_type == "application/json" and (
+        b"\\u0000" in request.body or b"\x00" in request.body
+    ):
+        return "body"
+    return None
