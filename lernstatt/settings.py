@@ -136,6 +136,8 @@ AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 # Successful logins are not recorded by axes (no second log of staff addresses); the
 # failed attempts it keeps hold username, address and browser until the cool-off ends.
 AXES_DISABLE_ACCESS_LOG = True
+# No banner on every start (management commands, workers); failed logins are still logged.
+AXES_VERBOSE = False
 # Behind a reverse proxy every request comes from the proxy's address: with
 # LERNSTATT_PROXY_COUNT proxies in front, the client address is read from
 # X-Forwarded-For instead (only set this when the proxy overwrites that header).
