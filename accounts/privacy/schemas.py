@@ -1,0 +1,32 @@
+"""What the privacy endpoints take and give."""
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class AccessLogFilterIn(Schema):
+    person: int | None = Field(None, description="Only entries about this person (id)")
+    actor: str | None = Field(None, description="Only entries of this username (case ignored)")
+
+
+class AccessLogOut(Schema):
+    id: int
+    at: datetime
+    actor: str = Field(description='The username; "manage.py" for a command without --user')
+    person: int = Field(description="The person's id")
+    action: str = Field(description="view, change, export, password_reset or class_list")
+    via: str = Field(description="api, web or command")
+    detail: str
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor_name
+
+    @staticmethod
+    def resolve_person(obj) -> int:
+        return obj.person_id
+
+
+PersonExportOut = dict[str, Any]
