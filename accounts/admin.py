@@ -15,7 +15,14 @@ from django.db.models import QuerySet
 from django.forms.models import construct_instance
 from django.http import HttpRequest
 
-from accounts.models import DirectorySyncRun, Person, ReleasedLogin, SchoolClass
+from accounts.models import (
+    AccessLogEntry,
+    AccessVia,
+    DirectorySyncRun,
+    Person,
+    ReleasedLogin,
+    SchoolClass,
+)
 from accounts.people import services
 from core.admin import ItAdminOnly
 from core.errors import ValidationFailed
@@ -140,7 +147,7 @@ class PersonAdmin(ItAdminOnly, admin.ModelAdmin):
         if change:
             saved = Person.objects.select_related("school").get(pk=obj.pk)
             values = {field: getattr(obj, field) for field in services.PERSON_EDITABLE}
-            services.person_update(actor=request.user, person=saved, **values)
+            services.person_update(actor=request.user, person=saved, via=AccessVia.WEB, **values)
             obj.refresh_from_db()
         else:
             values = {field: getattr(obj, field) for field in services.PERSON_CREATE_FIELDS}
@@ -167,3 +174,17 @@ class DirectorySyncRunAdmin(ReadOnly, admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return [f.name for f in DirectorySyncRun._meta.fields if f.name != "id"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ReadOnly, admin.ModelAdmin):
+    """Who looked at or changed whose data (accounts.privacy.access_log); read-only."""
+
+    list_display = ("at", "actor_name", "action", "via", "person", "detail")
+    list_filter = ("action", "via")
+    list_select_related = ("person",)
+    search_fields = ("actor_name", "=person__id")
+    date_hierarchy = "at"
+
+    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return ["at", "actor_name", "action", "via", "person", "detail"]

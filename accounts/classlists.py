@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.handout import initial_passwords_take
-from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
+from accounts.models import AccessAction, AccessVia, Person, PersonRole, PersonStatus, SchoolClass
+from accounts.privacy.access_log import access_log_record
 from accounts.rosters.plan import school_year_of
 from core.errors import NotFound
 from core.models import User
@@ -49,12 +50,15 @@ def class_lists_download(
     school_number: str,
     classes: Collection[int | str] | None = None,
     teachers: bool | None = None,
+    via: str = AccessVia.API,
 ) -> ClassListFile:
     """The class lists of the school with this number as a file to download, named
     after the school and today's date; see class_list_workbook. A school out of the
     actor's reach is not found (404)."""
     school = school_get(actor=actor, number=school_number, perm=Perm.PERSON_VIEW)
-    content = class_list_workbook(actor=actor, school=school, classes=classes, teachers=teachers)
+    content = class_list_workbook(
+        actor=actor, school=school, classes=classes, teachers=teachers, via=via
+    )
     return ClassListFile(filename=class_list_filename(school), content=content)
 
 
@@ -73,6 +77,7 @@ def class_list_workbook(
     school: School,
     classes: Collection[int | str] | None = None,
     teachers: bool | None = None,
+    via: str = AccessVia.API,
 ) -> bytes:
     """An .xlsx with one sheet per class of the school's current school year, sorted by
     class name ("5a" before "10a"), and a teachers' sheet when `teachers` is true (by
@@ -84,7 +89,8 @@ def class_list_workbook(
     password; the people are the active and tolerated ones, by last and first name.
     The initial passwords are taken from their keeping as the file is built, in one
     transaction: each is on one list only. An actor who may only view people (a teacher)
-    gets the list without the password column."""
+    gets the list without the password column. Each person on the list gets an entry in
+    the access log (one bulk insert), written in the same transaction."""
     require(actor, Perm.PERSON_VIEW)
     if not reaches_school(actor, school.id):
         raise NotFound(_("School %(number)s not found.") % {"number": school.number})
@@ -102,6 +108,13 @@ def class_list_workbook(
             sheets = [_without_passwords(sheet) for sheet in sheets]
         buffer = io.BytesIO()
         write_xlsx_sheets(buffer, [sheet.as_xlsx() for sheet in sheets])
+        access_log_record(
+            actor=actor,
+            action=AccessAction.CLASS_LIST,
+            via=via,
+            people=people,
+            detail=f"school {school.number}" + (" with passwords" if passwords else ""),
+        )
     logger.info(
         "Class lists of school %s (%d sheets, %d initial passwords handed out) for %s",
         school.number,

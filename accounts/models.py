@@ -114,6 +114,8 @@ class Person(models.Model):
     tolerated_at = models.DateField(_("tolerated since"), null=True, blank=True)
     disabled_at = models.DateField(_("disabled since"), null=True, blank=True)
     deleted_at = models.DateField(_("deleted on"), null=True, blank=True)
+    # Set when the personal data of a deleted person was erased (accounts.privacy.erasure).
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
     login = models.CharField(
         _("login"), max_length=LOGIN_MAX_LENGTH, unique=True, validators=[login_validator]
     )
@@ -147,7 +149,9 @@ class Person(models.Model):
                 name="person_class_only_for_students",
             ),
             models.CheckConstraint(
-                condition=Q(role=PersonRole.STAFF) | Q(birth_date__isnull=False),
+                condition=Q(role=PersonRole.STAFF)
+                | Q(birth_date__isnull=False)
+                | Q(erased_at__isnull=False),
                 name="person_birth_date_unless_staff",
             ),
         ]
@@ -169,7 +173,11 @@ class Person(models.Model):
                 errors["school_class"] = _("Only students belong to a class.")
             elif class_school_id is not None and class_school_id != self.school_id:
                 errors["school_class"] = _("The class belongs to another school.")
-        if self.birth_date is None and self.role in (PersonRole.STUDENT, PersonRole.TEACHER):
+        if (
+            self.birth_date is None
+            and self.erased_at is None
+            and self.role in (PersonRole.STUDENT, PersonRole.TEACHER)
+        ):
             errors["birth_date"] = _("Students and teachers need a date of birth.")
         if errors:
             raise ValidationError(errors)
@@ -294,3 +302,59 @@ class InitialPassword(models.Model):
 
     def __str__(self) -> str:
         return str(self.person_id)
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    CHANGE = "change", _("Changed")
+    EXPORT = "export", _("Exported (Art. 15)")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    CLASS_LIST = "class_list", _("On a class list")
+
+
+class AccessVia(models.TextChoices):
+    API = "api", _("API")
+    WEB = "web", _("Web page")
+    COMMAND = "command", _("Command")
+
+
+class AccessLogEntry(models.Model):
+    """Who looked at or changed one person's data, when and how: written by
+    accounts.privacy.access_log.access_log_record only, kept LERNSTATT_ACCESS_LOG_DAYS."""
+
+    actor = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        db_constraint=False,
+        help_text=_("Empty for a command run without a user."),
+    )
+    # The username as it was, so the entry still says who after the user is deleted.
+    actor_name = models.CharField(_("username"), max_length=150, blank=True)
+    at = models.DateTimeField(_("when"))
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="access_log",
+        verbose_name=_("person"),
+        db_index=False,  # see the (person, at) index
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    via = models.CharField(_("via"), max_length=10, choices=AccessVia.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "at"]),
+            models.Index(fields=["actor_name", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.person_id}"

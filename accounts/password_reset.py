@@ -11,8 +11,9 @@ from ldap3.core.exceptions import LDAPException, LDAPNoSuchObjectResult, LDAPOpe
 
 from accounts.directory.connection import directory_connect
 from accounts.handout import initial_passwords_drop
-from accounts.models import Person, PersonRole
+from accounts.models import AccessAction, AccessVia, Person, PersonRole
 from accounts.passwords import password_generate, password_ldap_hash
+from accounts.privacy.access_log import access_log_record
 from core.errors import Conflict, DirectoryUnavailable, NotFound
 from core.models import User
 from core.permissions import Perm, has, scope
@@ -28,7 +29,7 @@ class NewPassword(NamedTuple):
     password: str
 
 
-def password_reset(*, actor: User, person_id: int) -> NewPassword:
+def password_reset(*, actor: User, person_id: int, via: str = AccessVia.API) -> NewPassword:
     """Give the person a new random password in the directory and return it with the
     login, to be shown once; it is stored nowhere and never logged.
 
@@ -37,7 +38,8 @@ def password_reset(*, actor: User, person_id: int) -> NewPassword:
     found (404), a role without the capability 403. The person must have a working
     account (active or tolerated) with an entry in the directory, else 409. The
     directory out of reach is 503 and changes nothing. A kept initial password of the
-    person is forgotten, since it no longer works; the reset is logged (who, whose)."""
+    person is forgotten, since it no longer works; the reset is logged (who, whose) and
+    recorded in the access log with `via`."""
     people = scope(Person.objects.select_related("school"), actor, Perm.PASSWORD_RESET)
     if not has(actor, Perm.PERSON_EDIT):
         people = people.filter(role=PersonRole.STUDENT)
@@ -62,6 +64,7 @@ def password_reset(*, actor: User, person_id: int) -> NewPassword:
     password = password_generate()
     _write_password(person, password)
     initial_passwords_drop([person.pk])
+    access_log_record(actor=actor, action=AccessAction.PASSWORD_RESET, via=via, people=[person])
     logger.info(
         "Password of %s (person %d, school %s) reset by %s",
         person.login,

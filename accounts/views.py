@@ -23,7 +23,13 @@ from accounts import selectors as directory
 from accounts import services
 from accounts.classlists import class_lists_download
 from accounts.forms import ClassFilterForm, PersonSearchForm, SyncSchoolForm
-from accounts.models import DirectorySyncRun, DirectorySyncRunStatus, Person, PersonRole
+from accounts.models import (
+    AccessVia,
+    DirectorySyncRun,
+    DirectorySyncRunStatus,
+    Person,
+    PersonRole,
+)
 from accounts.password_reset import password_reset
 from accounts.people import selectors as people
 from accounts.plan_text import count_rows, plan_groups
@@ -101,7 +107,7 @@ def _download(
     request: HttpRequest, *, school_number: str, classes: list[int] | None = None
 ) -> HttpResponse:
     download = class_lists_download(
-        actor=request.user, school_number=school_number, classes=classes
+        actor=request.user, school_number=school_number, classes=classes, via=AccessVia.WEB
     )
     response = HttpResponse(download.content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, download.filename)
@@ -174,7 +180,7 @@ def _can_reset(actor: User, person: Person) -> bool:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     """One person: their data (birth date and the school office's id only for those who keep
     the rosters), their account, their loans and the devices they had."""
-    person = people.person_get(actor=request.user, person_id=person_id)
+    person = people.person_detail(actor=request.user, person_id=person_id, via=AccessVia.WEB)
     loans = _loans(request.user, person)
     devices = []
     for loan in loans or []:
@@ -201,7 +207,7 @@ def person_password_reset(request: HttpRequest, person_id: int) -> HttpResponse:
     person = people.person_get(actor=request.user, person_id=person_id)
     if request.method == "POST":
         try:
-            new = password_reset(actor=request.user, person_id=person.pk)
+            new = password_reset(actor=request.user, person_id=person.pk, via=AccessVia.WEB)
         except (Conflict, DirectoryNotConfigured, DirectoryUnavailable) as exc:
             messages.error(request, exc.message)
             return redirect("accounts:person_password_reset", person_id=person.pk)

@@ -47,6 +47,13 @@ def nav_items(request: HttpRequest) -> list[dict]:
         url = reverse(item.url_name)
         current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": item.label, "current": current})
+    # A loan's own pages (/loans/<id>/...) belong to "Loans" for those who manage loans,
+    # to "My requests" for the others.
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.namespace == "scheduling" and "loan_id" in match.kwargs:
+        managed = reverse("scheduling:loan_queue")
+        for item in items:
+            item["current"] = item["current"] or item["url"] == managed
     # Only the closest entry is current: /loans/queue/ is under /loans/ too.
     longest = max((len(item["url"]) for item in items if item["current"]), default=0)
     for item in items:

@@ -47,6 +47,10 @@ class Perm(StrEnum):
     LOAN_MANAGE = "loan.manage"
     # The Django admin shows every school's data unscoped, so it is for IT admins alone.
     ADMIN_SITE = "admin.site"
+    # Everything held about one person as one file (DSGVO Art. 15): IT admins only.
+    PERSON_EXPORT = "person.export"
+    # Who looked at or changed whose data (accounts.privacy.access_log): IT admins only.
+    ACCESS_LOG_VIEW = "access_log.view"
 
 
 _COORDINATOR = {

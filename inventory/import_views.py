@@ -20,7 +20,7 @@ from core.errors import Conflict, FileRejected, NotFound, ValidationFailed
 from core.models import ImportJob
 from core.views import web_errors
 from inventory.import_forms import ROSTER_KINDS, ImportUploadForm
-from inventory.importing import jobs
+from inventory.importing import jobs, rows
 
 Status = ImportJob.Status
 # Rows per page of a preview: errors come first, so the first page shows what to fix.
@@ -136,20 +136,26 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def _rows_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
-    """One page of the job's rows (errors first), the counts and the error summary."""
-    report = job.report or {}
+    """One page of the job's rows (errors first), the counts and the error summary, read
+    without decoding the whole report (a 20,000-row file's is megabytes)."""
+    report = rows.import_job_report_parts(job=job)
     outcome = request.GET.get("outcome") or None
     if outcome not in OUTCOME_LABELS:
         outcome = None
     number = _page_number(request)
-    count, rows = jobs.import_job_rows(
+    count, page = rows.import_job_rows_page(
         job=job, outcome=outcome, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    for row in rows:
+    for row in page:
         row["label"] = OUTCOME_LABELS.get(row["outcome"], row["outcome"])
     counts = report.get("counts") or {}
-    error_total, error_rows = jobs.import_job_rows(job=job, outcome="error", limit=SUMMARY_ERRORS)
+    # Without errors in the counts there is no second walk through the rows for them.
+    error_total, error_rows = (
+        rows.import_job_rows_page(job=job, outcome="error", limit=SUMMARY_ERRORS)
+        if counts.get("error")
+        else (0, [])
+    )
     summary = [
         # Without a filter errors come first, so the n-th error row is on page n // size + 1.
         {**error, "page": index // PAGE_SIZE + 1 if outcome in (None, "error") else None}
@@ -157,7 +163,7 @@ def _rows_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
         for error in row["errors"]
     ]
     return {
-        "rows": rows,
+        "rows": page,
         "rows_count": count,
         "outcome": outcome,
         "page_number": min(number, pages),
@@ -194,7 +200,7 @@ def _rows_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
 @login_required
 @web_errors
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = jobs.import_job_get(actor=request.user, job_id=job_id)
+    job = jobs.import_job_get(actor=request.user, job_id=job_id, with_report=False)
     if job.status == Status.FAILED and job.confirmed_by_id is None:
         # The file was refused while it was checked: back to the upload, input kept.
         return redirect(f"{reverse('inventory:import_start')}?retry={job.pk}")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from inventory.importing import jobs, retention
+from inventory.importing import jobs, retention, stale
 
 
 @shared_task
@@ -21,3 +21,9 @@ def import_apply(job_id: int) -> None:
 def import_files_purge() -> int:
     """Delete the files of imports left waiting or failed (LERNSTATT_IMPORT_KEEP_DAYS)."""
     return retention.import_files_purge()
+
+
+@shared_task(ignore_result=True)
+def import_jobs_mark_stale() -> int:
+    """Mark imports cut off in the middle of a step as failed (LERNSTATT_IMPORT_STALE_MINUTES)."""
+    return stale.import_jobs_mark_stale()

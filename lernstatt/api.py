@@ -13,6 +13,7 @@ from accounts.api import router as accounts_router
 from accounts.api_handout import router as handout_router
 from accounts.api_rosters import router as rosters_router
 from accounts.people.api import router as people_router
+from accounts.privacy.api import router as privacy_router
 from core.api import router as core_router
 from core.auth import API_AUTH
 from core.errors import LernstattError
@@ -35,6 +36,7 @@ v1.add_router("", core_router)
 v1.add_router("", inventory_router)
 v1.add_router("", accounts_router)
 v1.add_router("", people_router)
+v1.add_router("", privacy_router)
 v1.add_router("", rosters_router)
 v1.add_router("", handout_router)
 v1.add_router("", scheduling_router)

@@ -216,6 +216,11 @@ LERNSTATT_IMPORT_MAX_ROWS = env_int("LERNSTATT_IMPORT_MAX_ROWS", 200_000)
 # it was left waiting for confirmation or failed (inventory/importing/retention.py).
 LERNSTATT_IMPORT_KEEP_DAYS = env_int("LERNSTATT_IMPORT_KEEP_DAYS", 7)
 LERNSTATT_IMPORT_PURGE_SCHEDULE = env_schedule("LERNSTATT_IMPORT_PURGE_SCHEDULE", "45 2 * * *")
+# An import being checked or applied that has given no sign of life for this many minutes
+# was cut off (its worker died) and is marked failed (inventory/importing/stale.py), on
+# the next look at it and by the periodic task below.
+LERNSTATT_IMPORT_STALE_MINUTES = env_int("LERNSTATT_IMPORT_STALE_MINUTES", 15)
+LERNSTATT_IMPORT_STALE_SCHEDULE = env_schedule("LERNSTATT_IMPORT_STALE_SCHEDULE", "*/5 * * * *")
 # Open data (/reports/open-data.json and .csv): who publishes the figures.
 LERNSTATT_OPEN_DATA_PUBLISHER = os.environ.get(
     "LERNSTATT_OPEN_DATA_PUBLISHER", "Schulträger – Schul-IT der Stadt"
@@ -239,6 +244,10 @@ LERNSTATT_TOLERATE_DAYS_STUDENT = env_int("LERNSTATT_TOLERATE_DAYS_STUDENT", 30)
 LERNSTATT_DELETE_DAYS_STUDENT = env_int("LERNSTATT_DELETE_DAYS_STUDENT", 60)
 LERNSTATT_TOLERATE_DAYS_TEACHER = env_int("LERNSTATT_TOLERATE_DAYS_TEACHER", 60)
 LERNSTATT_DELETE_DAYS_TEACHER = env_int("LERNSTATT_DELETE_DAYS_TEACHER", 90)
+# Privacy (accounts/privacy/): days after a person's deletion until their personal data is
+# erased (loans and device history stay, anonymised), and days the access log is kept.
+LERNSTATT_PERSON_ERASE_DAYS = env_int("LERNSTATT_PERSON_ERASE_DAYS", 90)
+LERNSTATT_ACCESS_LOG_DAYS = env_int("LERNSTATT_ACCESS_LOG_DAYS", 365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -256,6 +265,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # disabled → deleted) with the purge of initial passwords nobody printed.
 LERNSTATT_DIRECTORY_SYNC_SCHEDULE = env_schedule("LERNSTATT_DIRECTORY_SYNC_SCHEDULE", "15 * * * *")
 LERNSTATT_LIFECYCLE_SCHEDULE = env_schedule("LERNSTATT_LIFECYCLE_SCHEDULE", "30 2 * * *")
+# The erasure of deleted people, and the purge of old access log entries and released logins.
+LERNSTATT_PERSON_ERASE_SCHEDULE = env_schedule("LERNSTATT_PERSON_ERASE_SCHEDULE", "0 3 * * *")
 # Loans: the e-mail reminders (scheduling/reminders.py), and a pass of the waiting
 # requests over all devices (a device that came free is also allocated at once).
 LERNSTATT_LOAN_REMINDER_SCHEDULE = env_schedule("LERNSTATT_LOAN_REMINDER_SCHEDULE", "0 7 * * *")
@@ -269,6 +280,7 @@ CELERY_BEAT_SCHEDULE = {
             LERNSTATT_DIRECTORY_SYNC_SCHEDULE,
         ),
         ("people-lifecycle", "accounts.tasks.people_lifecycle_daily", LERNSTATT_LIFECYCLE_SCHEDULE),
+        ("people-erase", "accounts.tasks.privacy_nightly", LERNSTATT_PERSON_ERASE_SCHEDULE),
         (
             "loan-reminders",
             "scheduling.tasks.send_loan_reminders",
@@ -279,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
             "import-files-purge",
             "inventory.tasks.import_files_purge",
             LERNSTATT_IMPORT_PURGE_SCHEDULE,
+        ),
+        (
+            "import-jobs-mark-stale",
+            "inventory.tasks.import_jobs_mark_stale",
+            LERNSTATT_IMPORT_STALE_SCHEDULE,
         ),
     )
     if schedule is not None

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from accounts.models import AccessVia
 from accounts.people import selectors, services
 from accounts.people.schemas import (
     ClassFilterIn,
@@ -120,7 +121,8 @@ def person_create(request: HttpRequest, payload: PersonIn):
 
 @router.get("/people/{person_id}", response=PersonOut)
 def person_get(request: HttpRequest, person_id: int):
-    return selectors.person_get(actor=request.user, person_id=person_id)
+    """One person; the look is recorded in the access log."""
+    return selectors.person_detail(actor=request.user, person_id=person_id, via=AccessVia.API)
 
 
 @router.patch("/people/{person_id}", response=PersonOut)

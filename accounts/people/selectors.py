@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import Person, PersonStatus, SchoolClass
+from accounts.models import AccessAction, Person, PersonStatus, SchoolClass
 from core.errors import NotFound
 from core.models import User
 from core.permissions import Perm, has, scope
@@ -110,4 +110,14 @@ def person_get(*, actor: User, person_id: int, perm: Perm = Perm.PERSON_VIEW) ->
     )
     if person is None:
         raise NotFound(_("Person not found."))
+    return person
+
+
+def person_detail(*, actor: User, person_id: int, via: str) -> Person:
+    """One person, as person_get finds them, for a page or answer that shows their data:
+    the look is recorded in the access log (accounts.privacy.access_log) with `via`."""
+    from accounts.privacy.access_log import access_log_record
+
+    person = person_get(actor=actor, person_id=person_id)
+    access_log_record(actor=actor, action=AccessAction.VIEW, via=via, people=[person])
     return person

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.logins import logins_assign
-from accounts.models import Person, PersonStatus, SchoolClass
+from accounts.models import AccessAction, AccessVia, Person, PersonStatus, SchoolClass
+from accounts.privacy.access_log import access_log_record
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import User
 from core.permissions import Perm, reaches_school, require
@@ -172,9 +173,13 @@ def person_create(*, actor: User, school: School, **fields: Any) -> Person:
     return person
 
 
-def person_update(*, actor: User, person: Person, **changes: Any) -> Person:
+def person_update(
+    *, actor: User, person: Person, via: str = AccessVia.API, **changes: Any
+) -> Person:
     """Change a person's names, date of birth, Kürzel or class. The login stays as it is,
-    also when the name changes. A deleted person cannot be changed (Conflict)."""
+    also when the name changes. A deleted person cannot be changed (Conflict). The
+    change is recorded in the access log with `via`, naming the fields whose value
+    changed."""
     require(actor, Perm.PERSON_EDIT)
     _check_school(actor, person.school)
     unknown = set(changes) - set(PERSON_EDITABLE)
@@ -182,8 +187,17 @@ def person_update(*, actor: User, person: Person, **changes: Any) -> Person:
         raise ValueError(f"not editable: {sorted(unknown)}")
     if person.status == PersonStatus.DELETED:
         raise Conflict(_("This person has been deleted and can no longer be changed."))
+    changed = sorted(field for field, value in changes.items() if getattr(person, field) != value)
     for field, value in changes.items():
         setattr(person, field, value)
     person_validate(person)
-    _save(person)
+    with transaction.atomic():
+        _save(person)
+        access_log_record(
+            actor=actor,
+            action=AccessAction.CHANGE,
+            via=via,
+            people=[person],
+            detail=", ".join(changed),
+        )
     return person

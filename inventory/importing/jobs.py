@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,6 +31,8 @@ from inventory.importing.apply import (
     no_gc_pauses,
 )
 from inventory.importing.report import Progress
+from inventory.importing.rows import with_report_parts
+from inventory.importing.stale import WORKING, import_job_is_stale, import_jobs_mark_stale
 from inventory.models import School
 
 logger = logging.getLogger(__name__)
@@ -93,18 +96,24 @@ def _sees_every_job(actor: User) -> bool:
     return school_ids(actor) is None
 
 
-def import_job_get(*, actor: User, job_id: int) -> ImportJob:
+def import_job_get(*, actor: User, job_id: int, with_report: bool = True) -> ImportJob:
     """A job the actor may see: their own, or any for those who import for every school.
     Others' jobs are "not found"; a role that may not import its kind gets 403. The file
-    itself is not loaded."""
+    itself is not loaded; with `with_report=False` neither is the report, only its small
+    parts (inventory.importing.rows.import_job_report_parts)."""
     _require_some_import(actor)
-    jobs = ImportJob.objects.defer("content").select_related("created_by")
+    jobs = ImportJob.objects.select_related("created_by")
+    jobs = (
+        jobs.defer("content") if with_report else with_report_parts(jobs.defer("content", "report"))
+    )
     if not _sees_every_job(actor):
         jobs = jobs.filter(created_by=actor)
     job = jobs.filter(pk=job_id).first()
     if job is None:
         raise NotFound(_("Import not found."))
     require(actor, import_kind(job.kind).perm)
+    if import_job_is_stale(job) and import_jobs_mark_stale(job_id=job.pk):
+        job.refresh_from_db(fields=["status", "error"])
     return job
 
 
@@ -198,6 +207,7 @@ def import_job_confirm(*, actor: User, job_id: int, only_valid: bool = False) ->
             options={**job.options, "only_valid": bool(only_valid)},
             progress_done=0,
             error=None,
+            updated_at=timezone.now(),  # the wait for a worker starts now
         )
         if not started:
             raise Conflict(_("This import has already been confirmed."))
@@ -266,7 +276,10 @@ def _enqueue(step: str, job_id: int) -> None:
 
 def _progress(job_id: int):
     def report(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+        # Also the heartbeat (updated_at); a job marked cut off meanwhile stays failed.
+        ImportJob.objects.filter(pk=job_id, status__in=WORKING).update(
+            progress_done=done, progress_total=total, updated_at=timezone.now()
+        )
 
     return report
 
@@ -278,6 +291,20 @@ def _finish(job_id: int, **fields: Any) -> None:
 def _failure(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, LernstattError):
         return exc.as_dict()
+    if isinstance(exc, DatabaseError):
+        logger.warning("Import failed, the database connection broke off: %s", exc)
+        # The connection that broke is of no use for recording the failure: drop it, the
+        # next query opens a new one. Its transaction was rolled back by the database.
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+        return {
+            "message": _(
+                "The connection to the database was lost during the import. Nothing was "
+                "imported. Please upload the file again."
+            ),
+            "code": "database_unavailable",
+            "errors": [],
+        }
     logger.exception("Import failed")
     return {
         "message": _("Something went wrong on our side. Nothing was imported."),
@@ -291,7 +318,7 @@ def import_job_preview(*, job_id: int) -> None:
     upload: a job that is no longer waiting for its preview is left alone."""
     started = ImportJob.objects.filter(
         pk=job_id, status__in=[Status.UPLOADED, Status.PREVIEWING]
-    ).update(status=Status.PREVIEWING)
+    ).update(status=Status.PREVIEWING, updated_at=timezone.now())
     if not started:
         return
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -303,8 +330,8 @@ def import_job_preview(*, job_id: int) -> None:
         _finish(job_id, status=Status.FAILED, error=_failure(exc))
         return
     tracker.finish()
-    _finish(
-        job_id,
+    # Only if still being checked: a job marked cut off meanwhile stays failed.
+    ImportJob.objects.filter(pk=job_id, status=Status.PREVIEWING).update(
         status=Status.PREVIEWED,
         report=report,
         progress_done=tracker.done,
@@ -315,11 +342,17 @@ def import_job_preview(*, job_id: int) -> None:
 def import_job_apply(*, job_id: int) -> None:
     """Apply a confirmed job: all its rows or none (only the valid ones if the confirmation
     asked for that). The job becomes `applied` in the same transaction as the rows it
-    writes, so a worker that dies half-way leaves it `applying` and a retry starts over
-    cleanly; once applied, running this again changes nothing."""
-    job = ImportJob.objects.select_related("created_by", "confirmed_by").get(pk=job_id)
-    if job.status != Status.APPLYING:
+    writes, so a worker that dies half-way leaves it `applying` with nothing written (it
+    is marked failed once LERNSTATT_IMPORT_STALE_MINUTES pass without a sign of life,
+    inventory/importing/stale.py) and a retry starts over cleanly; once applied, running
+    this again changes nothing. A lost database connection fails the job with its own
+    message, recorded on a new connection."""
+    # The first heartbeat; a job no longer applying (done, or marked cut off) is left alone.
+    if not ImportJob.objects.filter(pk=job_id, status=Status.APPLYING).update(
+        updated_at=timezone.now()
+    ):
         return
+    job = ImportJob.objects.select_related("created_by", "confirmed_by").get(pk=job_id)
     try:
         _apply(job)
     except ImportHasErrors as exc:

@@ -1,7 +1,9 @@
 """How long an uploaded file is kept. A roster holds children's names and birthdays, so
 the file of an import lives only as long as it is needed: an applied import drops it at
 once (inventory/importing/jobs.py); one left waiting, or failed, after
-LERNSTATT_IMPORT_KEEP_DAYS days. The job's report stays, as the record of what happened."""
+LERNSTATT_IMPORT_KEEP_DAYS days. The job's report stays, as the record of what happened;
+a roster's report names every person of the file, so after the same days only its counts
+and class names are kept."""
 
 import datetime
 
@@ -36,4 +38,21 @@ def import_files_purge(*, now: datetime.datetime | None = None) -> int:
     waited = waiting.update(content=b"", status=Status.FAILED, error=error)
     failed = expired.filter(status=Status.FAILED).update(content=b"")
     applied = with_file.filter(status=Status.APPLIED).update(content=b"")
+    _roster_reports_trim(cutoff)
     return waited + failed + applied
+
+
+# What stays of a roster import's report: no row, no name of a person.
+_ROSTER_SUMMARY = ("kind", "school_year", "counts", "new_classes", "header_row", "applied")
+
+
+def _roster_reports_trim(cutoff: datetime.datetime) -> None:
+    rosters = ImportJob.objects.filter(
+        kind__in=[ImportJob.Kind.STUDENTS, ImportJob.Kind.TEACHERS],
+        status__in=[*_IDLE, Status.APPLIED],
+        updated_at__lt=cutoff,
+    ).exclude(report={})
+    for job in rosters.only("pk", "report"):
+        summary = {key: job.report[key] for key in _ROSTER_SUMMARY if key in job.report}
+        if summary != job.report:
+            ImportJob.objects.filter(pk=job.pk).update(report=summary)

@@ -115,10 +115,23 @@ def test_the_beat_schedule_has_an_entry_for_each_schedule_that_is_not_off():
     sync_off = json.loads(run_settings(show, **{SYNC: "", LIFECYCLE: "0 3 * * 0"}).stdout)
 
     loans = {"loan-reminders", "loan-allocate"}
-    assert set(default) == {"directory-sync", "people-lifecycle", "import-files-purge", *loans}
+    assert set(default) == {
+        "directory-sync",
+        "people-lifecycle",
+        "people-erase",
+        "import-files-purge",
+        "import-jobs-mark-stale",
+        *loans,
+    }
     assert "15 * * * *" in default["directory-sync"]
     assert "30 2 * * *" in default["people-lifecycle"]
-    assert set(sync_off) == {"people-lifecycle", "import-files-purge", *loans}
+    assert set(sync_off) == {
+        "people-lifecycle",
+        "people-erase",
+        "import-files-purge",
+        "import-jobs-mark-stale",
+        *loans,
+    }
     assert "0 3 * * 0" in sync_off["people-lifecycle"]
 
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import DirectorySyncRun, ReleasedLogin
+from accounts.privacy.access_log import access_log_record
 from core.models import ApiToken, ImportJob, Role
 from core.tokens import api_token_create
 from inventory.models import Device, DeviceHistory, Status
@@ -80,7 +81,8 @@ def test_an_it_admin_opens_every_changelist(admin_client, staff_it_admin, device
         at=device.created_at,
         action="create",
     )
-    LoanFactory(student__school=device.school)
+    loan = LoanFactory(student__school=device.school)
+    access_log_record(actor=staff_it_admin, action="view", via="web", people=[loan.student])
     ReleasedLogin.objects.create(login="alt.login", released_at=device.created_at)
     DirectorySyncRun.objects.create(school=device.school)
     response = admin_client.get(url(model, "changelist"))

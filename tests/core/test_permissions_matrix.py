@@ -131,6 +131,9 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     # password reset: the person is a teacher who has no directory entry yet (409); a
     # teacher resets students only (tests/accounts/test_password_reset.py)
     ("POST", "/api/v1/people/{person_id}/password-reset"): row(409, (409, 404), 404, 403),
+    # privacy: the Art. 15 export and the access log are for IT admins alone
+    ("GET", "/api/v1/people/{person_id}/export"): row(200, 403, 403, 403),
+    ("GET", "/api/v1/access-log"): row(200, 403, 403, 403),
 }
 
 

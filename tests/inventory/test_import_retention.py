@@ -14,14 +14,22 @@ Status = ImportJob.Status
 FILE = b"PK\x03\x04 a roster with children's names"
 
 
-def job(status: str, *, days_ago: float, it_admin, content: bytes = FILE) -> ImportJob:
+def job(
+    status: str,
+    *,
+    days_ago: float,
+    it_admin,
+    content: bytes = FILE,
+    kind: str = ImportJob.Kind.DEVICES,
+    report: dict | None = None,
+) -> ImportJob:
     made = ImportJob.objects.create(
-        kind=ImportJob.Kind.STUDENTS,
+        kind=kind,
         created_by=it_admin,
         filename="klasse-5a.xlsx",
         content=content,
         status=status,
-        report={"rows": 1},
+        report={"rows": 1} if report is None else report,
     )
     ImportJob.objects.filter(pk=made.pk).update(
         updated_at=timezone.now() - timedelta(days=days_ago)
@@ -80,3 +88,47 @@ def test_the_keep_days_follow_the_setting(it_admin, settings):
 def test_the_purge_runs_every_night(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["import-files-purge"]
     assert entry["task"] == "inventory.tasks.import_files_purge"
+
+
+ROSTER_REPORT = {
+    "kind": "students",
+    "school_year": "2026/27",
+    "counts": {"create": 1, "tolerate": 1},
+    "rows": [{"row": 2, "last_name": "Ölçek-Zaunkönig", "birth_date": "2014-03-07"}],
+    "tolerate": [{"name": "Ben Ölçek-Zaunkönig", "class": "5a"}],
+    "disable": [],
+    "delete": [],
+    "new_classes": ["5a"],
+    "unknown_columns": ["Bemerkung Ölçek"],
+    "header_row": 1,
+    "applied": True,
+}
+
+
+def test_a_roster_reports_names_are_gone_after_the_keep_days_and_its_counts_stay(it_admin):
+    old = job(
+        Status.APPLIED,
+        days_ago=8,
+        it_admin=it_admin,
+        content=b"",
+        kind=ImportJob.Kind.STUDENTS,
+        report=ROSTER_REPORT,
+    )
+    recent = job(
+        Status.APPLIED,
+        days_ago=1,
+        it_admin=it_admin,
+        content=b"",
+        kind=ImportJob.Kind.STUDENTS,
+        report=ROSTER_REPORT,
+    )
+
+    import_files_purge()
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert "Ölçek" not in str(old.report)
+    assert "2014-03-07" not in str(old.report)
+    assert old.report["counts"] == {"create": 1, "tolerate": 1}
+    assert old.report["new_classes"] == ["5a"]
+    assert recent.report == ROSTER_REPORT  # still needed to look at the import

@@ -554,3 +554,26 @@ def test_the_handout_form_refuses_a_post_without_the_csrf_token(client_for, coor
         f"/loans/{reserved.pk}/handout/", {**handout_data(), "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("suffix", ["", "handout/"])
+def test_a_loans_own_page_marks_loans_current_for_a_coordinator(
+    client_for, coordinator, reserved, suffix
+):
+    page = client_for(coordinator).get(f"/loans/{reserved.pk}/{suffix}")
+
+    assert page.status_code == 200
+    current = [item["url"] for item in page.context["nav_items"] if item["current"]]
+    assert current == ["/loans/queue/"]
+
+
+def test_a_coordinators_own_requests_stay_my_requests(client_for, coordinator):
+    items = client_for(coordinator).get("/loans/").context["nav_items"]
+
+    assert [item["url"] for item in items if item["current"]] == ["/loans/"]
+
+
+def test_a_teachers_loan_pages_count_as_my_requests(client_for, teacher, loan):
+    items = client_for(teacher).get(f"/loans/{loan.pk}/").context["nav_items"]
+
+    assert [item["url"] for item in items if item["current"]] == ["/loans/"]

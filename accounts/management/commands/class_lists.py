@@ -8,6 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from accounts.classlists import class_lists_download
+from accounts.models import AccessVia
 from core.errors import LernstattError
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
@@ -59,6 +60,7 @@ class Command(LernstattCommand):
                     school_number=options["school"],
                     classes=options["classes"],
                     teachers=options["teachers"],
+                    via=AccessVia.COMMAND,
                 )
             except LernstattError as exc:
                 output.unlink(missing_ok=True)
