@@ -16,6 +16,19 @@ def service_missing(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Celery tasks run in the test's own process, also where a broker is configured: a test
+    checks what a task does. Tests that ask for the real worker (tests/integration:
+    `celery_worker`) have their tasks sent to it instead, for the test's duration."""
+    from lernstatt.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher costs ~0.4 s per user; tests that check passwords do not need its strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,19 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus, Person
-from lernstatt.celery import app as celery_app
 from tests.accounts.factories import PersonFactory, SchoolClassFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    # Also where a broker is configured: these tests follow one request at a time.
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

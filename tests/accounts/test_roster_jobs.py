@@ -11,7 +11,6 @@ from accounts.models import Person, PersonRole, PersonStatus
 from accounts.rosters.jobs import roster_job_create
 from core.errors import FileRejected
 from core.models import ImportJob
-from lernstatt.celery import app as celery_app
 from tests.accounts.factories import PersonFactory
 from tests.accounts.roster_files import schild_students, schild_teachers
 from tests.factories import UserFactory
@@ -21,14 +20,6 @@ STUDENTS = [
     ("5a", "O'Brien", "Sean", "03.03.2015", "102"),
     ("6b", "Kaya", "Elif", "04.04.2014", "103"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

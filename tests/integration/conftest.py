@@ -103,13 +103,29 @@ def sending_to(worker: CeleryWorker) -> Iterator[None]:
         "task_always_eager": False,
         "task_default_queue": worker.queue,
     }
+    with celery_configured(overrides):
+        yield
+
+
+@contextmanager
+def celery_configured(overrides: dict) -> Iterator[None]:
+    """Within the block, Celery runs with `overrides` of its configuration. Celery reads
+    CELERY_BROKER_URL from the environment before its configuration, so a broker_url
+    override sets that variable too."""
     saved = {key: celery_app.conf[key] for key in overrides}
+    saved_env = os.environ.get("CELERY_BROKER_URL")
     celery_app.conf.update(overrides)
+    if "broker_url" in overrides:
+        os.environ["CELERY_BROKER_URL"] = overrides["broker_url"]
     _reset_connections()
     try:
         yield
     finally:
         celery_app.conf.update(saved)
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         _reset_connections()
 
 

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from celery.result import EagerResult
 from django.conf import settings
@@ -26,7 +28,9 @@ def test_the_worker_sees_what_each_test_committed(celery_worker, transactional_d
     assert school_count.delay().get(timeout=30) == 1
 
 
-def test_after_a_worker_test_tasks_are_sent_as_the_settings_say_again():
-    assert celery_app.conf.task_always_eager is settings.CELERY_TASK_ALWAYS_EAGER
+def test_after_a_worker_test_tasks_run_in_the_tests_process_and_the_broker_is_as_configured():
+    # tests/conftest.py runs every other test's tasks in its own process.
+    assert celery_app.conf.task_always_eager is True
     assert celery_app.conf.task_default_queue == "celery"
     assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
+    assert os.environ.get("CELERY_BROKER_URL", "") == settings.CELERY_BROKER_URL

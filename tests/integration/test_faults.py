@@ -18,9 +18,8 @@ from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
 from core.errors import DirectoryUnavailable
 from core.models import ImportJob
 from inventory.models import Device
-from lernstatt.celery import app as celery_app
 from tests.factories import DeviceModelFactory
-from tests.integration.conftest import _reset_connections
+from tests.integration.conftest import celery_configured
 from tests.inventory.files import xlsx
 from tests.ldapserver import free_port
 
@@ -43,23 +42,8 @@ def broker_down():
         "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0},
         "broker_connection_timeout": 1,
     }
-    saved = {key: celery_app.conf[key] for key in overrides}
-    celery_app.conf.update(overrides)
-    _reset_connections()
-    try:
+    with celery_configured(overrides):
         yield
-    finally:
-        celery_app.conf.update(saved)
-        _reset_connections()
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    # Outside broker_down, tasks run in this process, whatever the environment says.
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 def upload(client):

@@ -19,7 +19,6 @@ from core.models import ImportJob
 from inventory.importing.jobs import import_job_apply
 from inventory.importing.stale import import_jobs_mark_stale
 from inventory.models import Device
-from lernstatt.celery import app as celery_app
 from tests.factories import DeviceModelFactory
 from tests.integration.conftest import (
     sending_to,
@@ -62,15 +61,6 @@ def wait_for(condition, *, timeout: float = 120, what: str) -> None:
             return
         time.sleep(0.05)
     pytest.fail(f"Waited {timeout} s in vain for {what}.")
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    # Outside sending_to(worker), tasks run in this process, whatever the environment says.
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

@@ -5,20 +5,10 @@ from django.test import override_settings
 from core.models import ImportJob
 from inventory.importing import jobs
 from inventory.models import Device, DeviceHistory
-from lernstatt.celery import app as celery_app
 from tests.factories import DeviceFactory, DeviceModelFactory, UserFactory
 from tests.inventory.files import xlsx
 
 HEADER = ["Inventarnummer", "Hersteller", "Modell", "Kategorie", "Schulnummer", "Raum"]
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    # Also where a broker is configured: these tests follow one request at a time.
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

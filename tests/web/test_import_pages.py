@@ -12,7 +12,6 @@ from django.test import override_settings
 from accounts.models import Person
 from core.models import ImportJob
 from inventory.models import Device
-from lernstatt.celery import app as celery_app
 from tests.accounts.roster_files import schild_students
 from tests.factories import UserFactory
 from tests.inventory.files import xlsx
@@ -20,15 +19,6 @@ from tests.inventory.files import xlsx
 pytestmark = pytest.mark.django_db
 
 HEADER = ["Inventarnummer", "Hersteller", "Modell", "Kategorie", "Schulnummer", "Raum", "Bemerkung"]
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    # Also where a broker is configured: these tests follow one request at a time.
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture
