@@ -24,7 +24,6 @@ Memory: the peak resident memory of the process over the whole run (Linux VmHWM)
 
 import argparse
 import base64
-import contextlib
 import json
 import os
 import random
@@ -37,6 +36,7 @@ import time
 from pathlib import Path
 
 from databases import own_database
+from memory import peak_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 APPLY_RATIO_TARGET = 0.75  # first apply: at least this share of ldapadd's rate
@@ -73,16 +73,6 @@ LAST = [
     "Hoffmann",
     "Koch",
 ]
-
-
-def peak_mb() -> float:
-    import resource
-
-    with contextlib.suppress(OSError), open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(step):

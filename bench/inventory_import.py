@@ -22,7 +22,6 @@ long XlsxWriter alone takes for them.
 """
 
 import argparse
-import contextlib
 import cProfile
 import csv
 import datetime
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from databases import own_database
+from memory import peak_mb, reset_peak, status_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"cold import": 10_000, "re-import, unchanged": 20_000, "export": 10_000}
@@ -175,27 +175,6 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 # Measuring
 
 
-def _status_kb(field: str) -> int | None:
-    with contextlib.suppress(OSError), open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
-def reset_peak() -> None:
-    # Writing 5 to clear_refs resets VmHWM (the peak RSS) to the current RSS (Linux >= 4.0).
-    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as refs:
-        refs.write("5")
-
-
-def peak_mb() -> float:
-    import resource
-
-    kb = _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024
-
-
 class Timing(NamedTuple):
     seconds: float  # wall clock
     cpu: float  # CPU time of this process alone (the database server's is not in it)
@@ -207,7 +186,7 @@ class Timing(NamedTuple):
 def timed(step: Callable[[], object], profile: bool = False) -> Timing:
     profiler = cProfile.Profile() if profile else None
     reset_peak()
-    start_rss = (_status_kb("VmRSS") or 0) / 1024
+    start_rss = (status_kb("VmRSS") or 0) / 1024
     start, start_cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()

@@ -32,7 +32,6 @@ before the step) and for the whole run.
 """
 
 import argparse
-import contextlib
 import csv
 import datetime
 import enum
@@ -53,6 +52,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from databases import own_database
+from memory import peak_mb, reset_peak
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHOOLS = 60
@@ -75,27 +75,6 @@ MODELS = [
 
 
 # Measuring
-
-
-def _status_kb(field: str) -> int | None:
-    with contextlib.suppress(OSError), open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
-def reset_peak() -> None:
-    # Writing 5 to clear_refs resets VmHWM (the peak RSS) to the current RSS (Linux >= 4.0).
-    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as refs:
-        refs.write("5")
-
-
-def peak_mb() -> float:
-    import resource
-
-    kb = _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024
 
 
 def timed(step: Callable[[], object]) -> tuple[float, float, object]:
