@@ -63,13 +63,14 @@ def loan_list(request: HttpRequest, filters: Query[LoanFilterIn]):
 @router.get("/loans/availability", response=list[AvailableDeviceOut])
 def loan_availability(request: HttpRequest, filters: Query[AvailabilityFilterIn]):
     """Devices of a category free on every day of the period, in allocation order."""
-    return selectors.device_availability(
+    devices = selectors.device_availability(
         actor=request.user,
         category=filters.category,
         starts_on=filters.starts_on,
         ends_on=filters.ends_on,
         schools=filters.school,
     )
+    return AvailableDeviceOut.rows(devices)
 
 
 @router.get("/loans/calendar", response=CalendarOut)
