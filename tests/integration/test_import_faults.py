@@ -32,6 +32,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 BROKER_URL = os.environ.get("LERNSTATT_TEST_FAULTS_BROKER_URL", "redis://127.0.0.1:6379/8")
 # Large enough that checking or applying it takes a few seconds on a small machine.
 ROWS = 20_000
+# Large enough that the apply's write transaction lasts seconds, on PostgreSQL too, so the
+# kill surely falls inside it.
+APPLY_ROWS = 80_000
 Status = ImportJob.Status
 
 
@@ -159,7 +162,7 @@ def test_a_worker_killed_while_applying_wrote_nothing_and_the_job_is_marked_fail
     own_worker, settings, client_for, it_admin, school_a, lenovo
 ):
     client = client_for(it_admin)
-    job_id = upload(client, device_file()).json()["id"]  # checked in this process
+    job_id = upload(client, device_file(APPLY_ROWS)).json()["id"]  # checked in this process
     assert job_of(job_id).status == Status.PREVIEWED
     with sending_to(own_worker):
         assert confirm(client, job_id).status_code == 202
