@@ -43,7 +43,6 @@ import random
 import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -51,7 +50,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from databases import own_database
+from databases import default_kind, own_database, run_each_database
 from memory import peak_mb, reset_peak
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -719,10 +718,7 @@ def print_table(result: dict, args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_db = (
-        "postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-    )
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=default_db)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=default_kind())
     parser.add_argument("--devices", type=int, default=15_000)
     parser.add_argument("--loans", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=200, help="availability queries")
@@ -731,12 +727,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if not args.json:
-        # Each database in a process and a database of its own.
-        for kind in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-            command = [sys.executable, __file__, "--json", *sys.argv[1:], "--db", kind]
-            output = subprocess.run(command, check=True, capture_output=True, text=True)
-            sys.stderr.write(output.stderr)
-            print_table(json.loads(output.stdout.splitlines()[-1]), args)
+        run_each_database(args.db, __file__, lambda result: print_table(result, args))
         return
 
     # Stopped from outside: still drop the database of this run (the finally blocks run).

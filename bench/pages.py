@@ -30,13 +30,12 @@ import pstats
 import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from databases import own_database
+from databases import default_kind, own_database, run_each_database
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_MS = 200
@@ -374,10 +373,7 @@ def print_table(result: dict, args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_db = (
-        "postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-    )
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=default_db)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=default_kind())
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--only", default="", help="only URL names containing this")
@@ -386,12 +382,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if not args.json:
-        # Each database in a process and a database of its own.
-        for kind in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-            command = [sys.executable, __file__, "--json", *sys.argv[1:], "--db", kind]
-            output = subprocess.run(command, check=True, capture_output=True, text=True)
-            sys.stderr.write(output.stderr)
-            print_table(json.loads(output.stdout.splitlines()[-1]), args)
+        run_each_database(args.db, __file__, lambda result: print_table(result, args))
         return
 
     # Stopped from outside: still drop the database of this run (the finally blocks run).
