@@ -9,12 +9,15 @@ are never shown here."""
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms.models import construct_instance
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts import lifecycle
 from accounts.models import (
     AccessLogEntry,
     AccessVia,
@@ -116,6 +119,7 @@ class PersonAdmin(ItAdminOnly, admin.ModelAdmin):
     list_select_related = ("school", "school_class")
     autocomplete_fields = ("school",)
     raw_id_fields = ("school_class",)  # class names repeat from school to school and year to year
+    actions = ("disable_now",)
     # Written by the roster lifecycle and the directory sync alone.
     state_fields = (
         "login",
@@ -125,6 +129,7 @@ class PersonAdmin(ItAdminOnly, admin.ModelAdmin):
         "deleted_at",
         "dn",
         "uid_number",
+        "user",
         "last_synced_at",
         "created_at",
         "updated_at",
@@ -143,6 +148,20 @@ class PersonAdmin(ItAdminOnly, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    @admin.action(description=_("Disable the accounts now (left the school)"))
+    def disable_now(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        count = lifecycle.people_disable_now(actor=request.user, people=list(queryset))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account disabled; its Lernstatt login ended at once.",
+                "%(count)d accounts disabled; their Lernstatt logins ended at once.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
     def save_model(self, request: HttpRequest, obj: Person, form, change: bool) -> None:
         if change:
             saved = Person.objects.select_related("school").get(pk=obj.pk)
@@ -151,7 +170,9 @@ class PersonAdmin(ItAdminOnly, admin.ModelAdmin):
             obj.refresh_from_db()
         else:
             values = {field: getattr(obj, field) for field in services.PERSON_CREATE_FIELDS}
-            created = services.person_create(actor=request.user, school=obj.school, **values)
+            created = services.person_create(
+                actor=request.user, school=obj.school, via=AccessVia.WEB, **values
+            )
             obj.pk, obj.login = created.pk, created.login
             obj._state.adding = False
 

@@ -14,7 +14,7 @@ from accounts.schemas import (
     DirectorySyncQueuedOut,
     DirectorySyncRunOut,
 )
-from inventory.api.catalog import Page
+from core.pagination import Page
 
 router = Router(tags=["directory"])
 

@@ -1,9 +1,11 @@
 """Class lists with the initial passwords, and a person's password reset. Each endpoint
-makes one service call."""
+makes one service call. Both hand out passwords, so both are POSTs: a browser session
+needs the CSRF token for them, and a link or form on another site can neither use up an
+initial password nor reset one."""
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Query, Router
+from ninja import Router
 
 from accounts.classlists import class_lists_download
 from accounts.password_reset import password_reset
@@ -15,9 +17,11 @@ router = Router(tags=["accounts"])
 _NOT_STORED = "no-store"
 
 
-@router.get(
+@router.post(
     "/class-lists",
     summary="Download the class lists of a school as .xlsx",
+    description="A POST, not a GET: the list hands out the initial passwords that are not "
+    "handed out yet, once. The parameters are the JSON body.",
     openapi_extra={
         "responses": {
             200: {
@@ -28,7 +32,7 @@ _NOT_STORED = "no-store"
         }
     },
 )
-def class_lists(request: HttpRequest, params: Query[ClassListIn]) -> HttpResponse:
+def class_lists(request: HttpRequest, params: ClassListIn) -> HttpResponse:
     download = class_lists_download(
         actor=request.user,
         school_number=params.school,

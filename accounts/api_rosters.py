@@ -22,7 +22,7 @@ def _upload(request: HttpRequest, kind: str, file: UploadedFile, school: str) ->
         size=file.size,
         school=school,
     )
-    return Status(202, import_job_out(job, ImportRowsIn()))
+    return Status(202, import_job_out(job, ImportRowsIn(), actor=request.user))
 
 
 @router.post("/imports/students", response={202: ImportJobOut})

@@ -4,7 +4,11 @@ task takes the steps that fall due between imports (people_lifecycle_advance). B
 write them with the functions here, so a step means the same whoever takes it.
 
 The directory follows with the next sync: a disabled person's entry refuses every bind, a
-deleted person's entry is removed."""
+deleted person's entry is removed. Lernstatt itself does not wait for it: the moment a
+person is disabled or deleted, their Lernstatt user is locked out (core.users: inactive,
+every session ended, every token revoked), and the directory login checks the person's
+status at every login anyway. A person who comes back gets their login back, not their
+old sessions or tokens."""
 
 import datetime
 from collections.abc import Sequence
@@ -18,6 +22,9 @@ from django.utils import timezone
 
 from accounts.logins import logins_release
 from accounts.models import Person, PersonRole, PersonStatus
+from core.models import User
+from core.permissions import Perm, reaches_school, require
+from core.users import users_lock_out, users_restore
 from inventory.models import School
 
 BATCH = 1000
@@ -72,13 +79,45 @@ def people_tolerate(
 def people_disable(
     people: Sequence[Person], *, today: datetime.date, now: datetime.datetime | None = None
 ) -> None:
-    """Mark people as disabled since `today`; the next sync locks their accounts."""
+    """Mark people as disabled since `today` and lock their Lernstatt users out at once;
+    the next sync locks their directory accounts."""
     _update(
         people,
         status=PersonStatus.DISABLED,
         disabled_at=today,
         updated_at=now or timezone.now(),
     )
+    _users_lock_out(people)
+
+
+def people_disable_now(*, actor: User, people: Sequence[Person]) -> int:
+    """Disable at once the accounts of people who left before the roster says so (an IT
+    admin's action in the admin): as the lifecycle's step, from today, with their
+    Lernstatt users locked out. A roster that still lists a person makes them active again.
+    Only people of schools the actor reaches who are active or tolerated; returns how many
+    were disabled."""
+    require(actor, Perm.PERSON_EDIT)
+    chosen = [
+        person
+        for person in people
+        if person.has_working_account and reaches_school(actor, person.school_id)
+    ]
+    with transaction.atomic():
+        people_disable(chosen, today=timezone.localdate())
+    return len(chosen)
+
+
+def people_reactivate(people: Sequence[Person], *, now: datetime.datetime | None = None) -> None:
+    """Make people active again (they are back in the roster) and let their Lernstatt
+    users log in again; sessions and tokens from before stay ended."""
+    _update(
+        people,
+        status=PersonStatus.ACTIVE,
+        tolerated_at=None,
+        disabled_at=None,
+        updated_at=now or timezone.now(),
+    )
+    users_restore(user_ids=_user_ids(people))
 
 
 def people_delete(
@@ -86,10 +125,12 @@ def people_delete(
 ) -> None:
     """Delete people: their logins are reserved for the reuse period, their rows lose
     names, ids, Kürzel, class and login (the DN stays, for the sync to remove the entry).
-    Call it inside the transaction that decided the deletion."""
+    Their Lernstatt users are locked out at once. Call it inside the transaction that
+    decided the deletion."""
     if not people:
         return
     now = now or timezone.now()
+    _users_lock_out(people)
     logins_release(logins=[person.login for person in people], released_at=now)
     _update(
         people,
@@ -131,6 +172,22 @@ def people_lifecycle_advance(today: datetime.date | None = None) -> dict[str, in
         counts["disable"] += len(disable)
         counts["delete"] += len(delete)
     return counts
+
+
+def _user_ids(people: Sequence[Person]) -> list[int]:
+    pks = [person.pk for person in people]
+    ids: list[int] = []
+    for start in range(0, len(pks), BATCH):
+        ids.extend(
+            Person.objects.filter(pk__in=pks[start : start + BATCH], user__isnull=False)
+            .order_by()
+            .values_list("user_id", flat=True)
+        )
+    return ids
+
+
+def _users_lock_out(people: Sequence[Person]) -> None:
+    users_lock_out(user_ids=_user_ids(people))
 
 
 def _update(people: Sequence[Person], **values: Any) -> None:

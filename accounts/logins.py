@@ -23,7 +23,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.directory.lookup import uids_in_directory
 from accounts.models import LOGIN_MAX_LENGTH, Person, ReleasedLogin
+from core.errors import DirectoryUnavailable
+from core.models import User
+from core.usernames import username_normalise
 
 DEFAULT_PATTERN = "{first}.{last}"
 FALLBACK_LOGIN = "user"
@@ -198,14 +202,26 @@ def login_allocate(*, base: str, taken: set[str] | Callable[[str], bool]) -> str
 
 def taken_logins() -> set[str]:
     """Every login that may not be given to a new person: those of all people in the
-    database (whatever their status) and those released within the reuse period. One
-    query."""
+    database (whatever their status), those released within the reuse period, and the
+    names of all Lernstatt users (lower case), so that no person's account is ever named
+    like a user. One query."""
     reuse_days = getattr(settings, "LERNSTATT_LOGIN_REUSE_DAYS", 365)
     since = timezone.now() - timedelta(days=reuse_days)
     # Without their default ordering: a UNION's parts may not be ordered on SQLite.
     people = Person.objects.order_by().values_list("login")
     released = ReleasedLogin.objects.filter(released_at__gt=since).order_by().values_list("login")
-    return {login for (login,) in people.union(released, all=True)}
+    users = User.objects.order_by().values_list("username")
+    return {login.lower() for (login,) in people.union(released, users, all=True)}
+
+
+def login_reserves_username(username: str) -> bool:
+    """Whether `username` is a person's login (case ignored) and so may not name a
+    Lernstatt user, unless that user is the person's own."""
+    return (
+        Person.objects.filter(login=username_normalise(username))
+        .exclude(user__username=username)
+        .exists()
+    )
 
 
 def logins_assign(*, people: Iterable[Person]) -> dict[str, Person]:
@@ -215,7 +231,10 @@ def logins_assign(*, people: Iterable[Person]) -> dict[str, Person]:
     must do so in the same transaction, because on PostgreSQL this call takes a lock
     (held until that transaction ends) so that two imports at the same time cannot hand
     out the same login. On SQLite, write transactions are serialised anyway. The taken
-    logins are read in one query, whatever the number of people."""
+    logins are read in one query, whatever the number of people, and a login is never
+    a Lernstatt username or a uid found anywhere below LDAP_BASE_DN. Raises
+    DirectoryUnavailable (nothing assigned) when a configured directory cannot be
+    asked."""
     people = list(people)
     assigned: dict[str, Person] = {}
     if not any(not person.login for person in people):
@@ -226,26 +245,52 @@ def logins_assign(*, people: Iterable[Person]) -> dict[str, Person]:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
         taken = taken_logins()
         taken.update(person.login for person in people if person.login)
-        # Where numbering of a base continues, so a hundred namesakes cost no more than one.
-        next_number: dict[str, int] = {}
-        for person in people:
-            if person.login:
-                continue
-            candidates = login_candidates(
-                first_name=person.first_name,
-                last_name=person.last_name,
-                short_code=person.short_code,
-                role=person.role,
-            )
-            login = next((c for c in candidates if c not in taken), None)
-            if login is None:
-                base = candidates[0]
-                login, number = _allocate(base, taken.__contains__, next_number.get(base, 2))
-                next_number[base] = number + 1
-            taken.add(login)
-            person.login = login
-            assigned[login] = person
+        new = [person for person in people if not person.login]
+        unassigned = list(new)
+        # A uid below the base DN that is no person's (an admin's own entry, say) is taken
+        # too. The directory is asked about the logins chosen, and again for those chosen
+        # anew in place of one it has, until it has none of them.
+        while new:
+            chosen = _choose(new, taken)
+            try:
+                in_directory = uids_in_directory(chosen)
+            except DirectoryUnavailable:
+                for person in unassigned:
+                    person.login = ""
+                raise
+            for login, person in chosen.items():
+                if login in in_directory:
+                    person.login = ""
+                else:
+                    assigned[login] = person
+            taken.update(chosen)
+            new = [person for person in new if not person.login]
     return assigned
+
+
+def _choose(people: list[Person], taken: set[str]) -> dict[str, Person]:
+    """A free login for each person (set on the person), as {login: person}; `taken` is
+    left as it was."""
+    taken = set(taken)
+    chosen: dict[str, Person] = {}
+    # Where numbering of a base continues, so a hundred namesakes cost no more than one.
+    next_number: dict[str, int] = {}
+    for person in people:
+        candidates = login_candidates(
+            first_name=person.first_name,
+            last_name=person.last_name,
+            short_code=person.short_code,
+            role=person.role,
+        )
+        login = next((c for c in candidates if c not in taken), None)
+        if login is None:
+            base = candidates[0]
+            login, number = _allocate(base, taken.__contains__, next_number.get(base, 2))
+            next_number[base] = number + 1
+        taken.add(login)
+        person.login = login
+        chosen[login] = person
+    return chosen
 
 
 def login_for_person(person: Person) -> str:

@@ -122,6 +122,16 @@ class Person(models.Model):
     # The directory state, written by the directory sync only.
     dn = models.CharField(_("directory DN"), max_length=500, blank=True)
     uid_number = models.PositiveIntegerField(_("uidNumber"), unique=True, null=True, blank=True)
+    # The Lernstatt user of a teacher or staff member: made at their first directory login
+    # or linked by an IT admin. Locked out when the person is disabled or deleted.
+    user = models.OneToOneField(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("Lernstatt user"),
+    )
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -310,6 +320,11 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported (Art. 15)")
     PASSWORD_RESET = "password_reset", _("Password reset")
     CLASS_LIST = "class_list", _("On a class list")
+    CREATE = "create", _("Created")
+    # The PDF names the child, their birth date and class, and the guardian.
+    LOAN_AGREEMENT = "loan_agreement", _("Loan agreement printed")
+    # One entry per person with a loan in the file, like a class list.
+    LOAN_EXPORT = "loan_export", _("In a loan export")
 
 
 class AccessVia(models.TextChoices):

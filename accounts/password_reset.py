@@ -11,12 +11,12 @@ from ldap3.core.exceptions import LDAPException, LDAPNoSuchObjectResult, LDAPOpe
 
 from accounts.directory.connection import directory_connect
 from accounts.handout import initial_passwords_drop
-from accounts.models import AccessAction, AccessVia, Person, PersonRole
+from accounts.models import AccessAction, AccessVia, Person
 from accounts.passwords import password_generate, password_ldap_hash
 from accounts.privacy.access_log import access_log_record
 from core.errors import Conflict, DirectoryUnavailable, NotFound
 from core.models import User
-from core.permissions import Perm, has, scope
+from core.permissions import Perm, has, outranks, reaches_school, scope
 
 logger = logging.getLogger(__name__)
 
@@ -29,22 +29,35 @@ class NewPassword(NamedTuple):
     password: str
 
 
+def password_reset_allowed(actor: User, person: Person) -> bool:
+    """Whether the actor may set a new password for the person: the one rule for the
+    reset itself, its page and its button.
+
+    An actor allowed to reset passwords, for a person of one of their schools; an actor
+    who may not edit people (a teacher) only for students, never for a teacher's or staff
+    member's account. And never for the account of a Lernstatt user who outranks the
+    actor (core.permissions.outranks), since the new password would log the actor in as
+    that user."""
+    if not has(actor, Perm.PASSWORD_RESET) or not reaches_school(actor, person.school_id):
+        return False
+    if not person.is_student and not has(actor, Perm.PERSON_EDIT):
+        return False
+    return person.user is None or not outranks(person.user, actor)
+
+
 def password_reset(*, actor: User, person_id: int, via: str = AccessVia.API) -> NewPassword:
     """Give the person a new random password in the directory and return it with the
     login, to be shown once; it is stored nowhere and never logged.
 
-    Who: an actor allowed to reset passwords, for a person of one of their schools; an
-    actor who may not edit people (a teacher) only for students. Anyone else is not
-    found (404), a role without the capability 403. The person must have a working
+    Who: see password_reset_allowed; for anyone else the person is not found (404), a
+    role without the capability gets 403. The person must have a working
     account (active or tolerated) with an entry in the directory, else 409. The
     directory out of reach is 503 and changes nothing. A kept initial password of the
     person is forgotten, since it no longer works; the reset is logged (who, whose) and
     recorded in the access log with `via`."""
-    people = scope(Person.objects.select_related("school"), actor, Perm.PASSWORD_RESET)
-    if not has(actor, Perm.PERSON_EDIT):
-        people = people.filter(role=PersonRole.STUDENT)
+    people = scope(Person.objects.select_related("school", "user"), actor, Perm.PASSWORD_RESET)
     person = people.filter(pk=person_id).first()
-    if person is None:
+    if person is None or not password_reset_allowed(actor, person):
         raise NotFound(_("Person not found."))
     if not person.has_working_account:
         raise Conflict(

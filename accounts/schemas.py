@@ -8,13 +8,14 @@ from pydantic import ConfigDict
 
 from accounts.directory.changes import DirectoryPlan
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
+from core.pagination import Offset
 
 
 class DirectoryPlanIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     school: str | None = Field(None, description="Only this school (school number)")
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
     limit: int = Field(1000, ge=0, le=10000, description="At most this many changes listed")
 
 

@@ -41,8 +41,11 @@ def directory_plan_for(*, actor: User, school_number: str | None) -> DirectoryPl
 def directory_run_list(
     *, actor: User, school_number: str | None = None, status: str | None = None
 ) -> QuerySet[DirectorySyncRun]:
-    """The runs the actor may see, newest first. A run over all schools has no school, so
-    a coordinator does not see it."""
+    """The runs the actor may see, newest first, decided at every read by the school of
+    each run (not by who started it): a run of one school for those who may sync and
+    reach that school now, a run over all schools (no school) for those who reach every
+    school alone. A coordinator moved to another school no longer sees the old school's
+    runs, their own included."""
     runs = scope(
         DirectorySyncRun.objects.select_related("school", "started_by"),
         actor,
@@ -56,6 +59,8 @@ def directory_run_list(
 
 
 def directory_run_get(*, actor: User, run_id: int) -> DirectorySyncRun:
+    """One run, with its counts and errors, if directory_run_list shows it to the actor;
+    "not found" (404) otherwise, like a run that does not exist."""
     run = directory_run_list(actor=actor).filter(pk=run_id).first()
     if run is None:
         raise NotFound(_("Directory sync run not found."))

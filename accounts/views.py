@@ -30,7 +30,7 @@ from accounts.models import (
     Person,
     PersonRole,
 )
-from accounts.password_reset import password_reset
+from accounts.password_reset import password_reset, password_reset_allowed
 from accounts.people import selectors as people
 from accounts.plan_text import count_rows, plan_groups
 from accounts.rosters import school_year_of
@@ -38,6 +38,7 @@ from core.errors import (
     Conflict,
     DirectoryNotConfigured,
     DirectoryUnavailable,
+    NotFound,
     PermissionDenied,
 )
 from core.models import User
@@ -167,12 +168,7 @@ def _loans(actor: User, person: Person) -> list | None:
 
 def _can_reset(actor: User, person: Person) -> bool:
     """Whether to offer the reset button; password_reset decides again when it is pressed."""
-    return (
-        has(actor, Perm.PASSWORD_RESET)
-        and (person.is_student or has(actor, Perm.PERSON_EDIT))
-        and person.has_working_account
-        and bool(person.dn)
-    )
+    return password_reset_allowed(actor, person) and person.has_working_account and bool(person.dn)
 
 
 @login_required
@@ -205,6 +201,8 @@ def person_password_reset(request: HttpRequest, person_id: int) -> HttpResponse:
     """GET: asks before it resets. POST: resets and shows the new password on this one
     response only; the password is in no URL, no session and no cache."""
     person = people.person_get(actor=request.user, person_id=person_id)
+    if not password_reset_allowed(request.user, person):
+        raise NotFound(_("Person not found."))
     if request.method == "POST":
         try:
             new = password_reset(actor=request.user, person_id=person.pk, via=AccessVia.WEB)

@@ -61,11 +61,31 @@ class UserAdmin(ItAdminOnly, DjangoUserAdmin):
                 ),
             },
         ),
+        (
+            _("Directory login"),
+            {
+                "fields": ("directory_dn", "directory_uuid"),
+                "description": _(
+                    "With the DN of a directory entry here, the user may also log in with "
+                    "that entry's password. Nobody logs in with a directory password "
+                    "without such a link; teachers and staff get theirs at their first "
+                    "login. The entryUUID is read at the next login, or at once with "
+                    "“manage.py directory_link”."
+                ),
+            },
+        ),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("Lernstatt"), {"fields": ("role", "schools", "is_staff")}),
     )
+    readonly_fields = ("directory_uuid",)
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if "directory_dn" in form.changed_data:
+            # A new DN is a new link: the entry found there at the next login is the one.
+            obj.directory_uuid = ""
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ApiToken)

@@ -4,7 +4,10 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from core.usernames import validate_username_not_reserved
 
 
 class Role(models.TextChoices):
@@ -16,8 +19,21 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     """A person who logs in to Lernstatt. What they may do follows from `role` and `schools`
-    (see core.permissions); students are not users."""
+    (see core.permissions); students are not users.
 
+    A user logs in with a local password or, when linked to one, with the password of a
+    directory entry (accounts.directory.login): the link is the entry's DN and entryUUID,
+    set by an IT admin or when a teacher's user is made from their own entry, never
+    found by matching names."""
+
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        help_text=_("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+        validators=[AbstractUser.username_validator, validate_username_not_reserved],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TEACHER)
     schools = models.ManyToManyField(
         "inventory.School",
@@ -26,10 +42,42 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("For coordinators and teachers: the schools they work for."),
     )
+    directory_dn = models.CharField(
+        _("directory entry (DN)"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The directory entry whose password this user may log in with, e.g. "
+            "uid=jane.doe,ou=admins,dc=schulen,dc=example. Empty: local password only."
+        ),
+    )
+    # The entry's entryUUID, read when the link is made: it stays when the entry is moved
+    # or renamed, and a new entry at the same DN has another one.
+    directory_uuid = models.CharField(
+        _("directory entryUUID"), max_length=64, blank=True, editable=False
+    )
+    # Raised to end every session of the user at once (core.users.users_lock_out).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # A session is bound to the password hash (Django) and to the epoch: raising the
+        # epoch ends every session, also of a user whose password stays as it was.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "lernstatt.core.User.session_auth_hash",
+            f"{self.password}\x00{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    @property
+    def has_directory_link(self) -> bool:
+        return bool(self.directory_dn or self.directory_uuid)
 
 
 class ApiToken(models.Model):

@@ -140,3 +140,28 @@ def scope(
     if ids is None or school_field is None:
         return qs
     return qs.filter(**{f"{school_field}__in": ids})
+
+
+def _role_ignoring_status(user: User) -> str | None:
+    return Role.IT_ADMIN if user.is_superuser else user.role
+
+
+def outranks(user: User, actor: User) -> bool:
+    """Whether `user` may do something `actor` may not: a permission the actor's role
+    lacks, the Django admin (staff or superuser status the actor lacks), or a school the
+    actor does not reach. Whether `user` is active does not matter: an account that is
+    locked now may be open again tomorrow. Who outranks the actor is out of the actor's
+    reach for everything that takes over an account, such as a password reset."""
+    if user.pk is not None and user.pk == actor.pk:
+        return False
+    theirs = GRANTS.get(_role_ignoring_status(user), frozenset())
+    if not theirs <= GRANTS.get(role_of(actor), frozenset()):
+        return True
+    if (user.is_superuser and not actor.is_superuser) or (user.is_staff and not actor.is_staff):
+        return True
+    reach = school_ids(actor)
+    if reach is None:
+        return False
+    if _role_ignoring_status(user) in _CITY_WIDE:
+        return True
+    return not set(user.schools.values_list("id", flat=True)) <= reach

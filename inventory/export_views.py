@@ -66,13 +66,17 @@ def export_devices(request: HttpRequest) -> HttpResponse:
 @web_errors
 def export_loans(request: HttpRequest) -> HttpResponse:
     # Imported here: the loans are built on the inventory, not the other way round.
+    from accounts.models import AccessVia
     from inventory.export_forms import LoanExportForm
     from scheduling.exporting import loan_export
 
     form = LoanExportForm(request.GET or None, actor=request.user)
     try:
         export = loan_export(
-            actor=request.user, filters=form.filters(), fmt=request.GET.get("format", "xlsx")
+            actor=request.user,
+            filters=form.filters(),
+            fmt=request.GET.get("format", "xlsx"),
+            via=AccessVia.WEB,
         )
     except ValidationFailed as exc:
         messages.error(request, exc.message)

@@ -2,8 +2,9 @@
 every row's outcome, confirm, follow the import, read the result.
 
 Each page makes the calls the API makes (inventory.importing.jobs, accounts.rosters.jobs):
-the role check (403) and whose jobs one sees (404) are decided there, never here. The
-pages work without JavaScript: while a job runs, its page reloads itself every 2 seconds."""
+the role check (403) and whose jobs one sees (404) are decided there, never here, and a
+page that shows a job's rows records what it showed (jobs.import_job_viewed). The pages
+work without JavaScript: while a job runs, its page reloads itself every 2 seconds."""
 
 from typing import Any
 
@@ -215,6 +216,11 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         context["percent"] = min(100 * job.progress_done // total, 100)
         return render(request, "inventory/imports/progress.html", context)
     context.update(_rows_context(request, job))
+    # What the page names: its rows, and the people missing from a roster that it lists.
+    listed = [person for step in context["lifecycle"] for person in step["people"]]
+    jobs.import_job_viewed(
+        actor=request.user, job=job, shown=[*context["rows"], *listed], via="web"
+    )
     return render(request, "inventory/imports/detail.html", context)
 
 

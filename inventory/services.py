@@ -224,7 +224,9 @@ def device_update(*, actor: User, device: Device, **values: Any) -> Device:
 
 def device_delete(*, actor: User, device: Device) -> None:
     """Delete a device (IT admins only). The deletion is recorded in the history, which
-    keeps the asset tag; retiring a device is a status change, not this."""
+    keeps the asset tag; retiring a device is a status change, not this. A device that
+    loans refer to (whatever their status) is not deleted: Conflict, nothing written; it
+    is retired instead, so that the loans keep their device."""
     require(actor, Perm.DEVICE_DELETE)
     with transaction.atomic():
         DeviceHistory.objects.create(
@@ -235,7 +237,15 @@ def device_delete(*, actor: User, device: Device) -> None:
             action=DeviceHistory.Action.DELETE,
             old=f"{device.model} / {device.serial_number}".strip(" /"),
         )
-        device.delete()
+        _delete_checked(
+            device,
+            message=_(
+                "Device %(tag)s has loans, so it cannot be deleted. Retire it instead: set "
+                "its status to Retired."
+            )
+            % {"tag": device.asset_tag},
+            code="device_has_loans",
+        )
 
 
 def _validated(obj, *, message: str, duplicate: tuple[str, str, QuerySet] | None = None) -> None:
@@ -265,13 +275,13 @@ def _save_checked(obj: models.Model) -> None:
         ) from exc
 
 
-def _delete_checked(obj: models.Model, *, message: str) -> None:
+def _delete_checked(obj: models.Model, *, message: str, code: str | None = None) -> None:
     try:
         with transaction.atomic():
             obj.delete()
     except (models.ProtectedError, models.RestrictedError, IntegrityError) as exc:
         # Rows of other apps (classes, loans) may still point at it.
-        raise Conflict(message) from exc
+        raise Conflict(message, code=code) from exc
 
 
 def school_save(*, actor: User, school: School) -> School:

@@ -3,8 +3,10 @@
 
 import logging
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -87,6 +89,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(
             request, 403, _("The page has expired. Reload it and try again."), "csrf_failed"
         )
+    if exc.status_code == 400 and exc.message.startswith("Cannot parse request body"):
+        # ninja's answer to a JSON body that is not JSON: the same as any unreadable body.
+        return on_unreadable_request(request, exc)
     return error_response(request, exc.status_code, exc.message, "http_error")
 
 
@@ -98,6 +103,26 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(DjangoPermissionDenied)
 def on_forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
     return error_response(request, 403, _("You are not allowed to do this."), "permission_denied")
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def on_unreadable_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body Django cannot parse (a multipart upload without its boundary or cut off, a
+    form in another encoding than UTF-8, too many fields): the client's fault, not ours."""
+    logger.warning("Unreadable request %s %s: %s", request.method, request.path, exc)
+    return error_response(
+        request,
+        400,
+        _("The request could not be read: its body is malformed or not of its Content-Type."),
+        "malformed_request",
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, _("The request is too large."), "request_too_large")
 
 
 @api.exception_handler(Exception)

@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     # Login throttling (AXES_* below) and the Content-Security-Policy header.
     "axes",
     "csp",
+    # The API docs (/api/docs) with Swagger UI from django-ninja's own static files: without
+    # it ninja loads them from a CDN, which the Content-Security-Policy blocks.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +134,9 @@ LERNSTATT_LOGIN_COOLOFF_MINUTES = env_int("LERNSTATT_LOGIN_COOLOFF_MINUTES", 15)
 AXES_FAILURE_LIMIT = LERNSTATT_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LERNSTATT_LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are counted for the name as every login path compares it (core.usernames):
+# "First.Last" and "first.last" are one name, not two with five guesses each.
+AXES_USERNAME_CALLABLE = "core.usernames.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 # Successful logins are not recorded by axes (no second log of staff addresses); the
@@ -179,7 +185,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A test database of its own for every test run, so two runs at once never share a
+    # file; the processes a run starts (servers, workers) inherit its name.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.setdefault(
+            "LERNSTATT_TEST_DATABASE", str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -17,7 +17,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF, XPos, YPos
 
+from accounts.models import AccessAction, AccessVia
+from accounts.privacy.access_log import access_log_record
 from core.errors import Conflict
+from core.models import User
+from core.permissions import Perm, require
 from inventory.models import Category
 from scheduling.models import Accessory, Loan, LoanStatus
 
@@ -128,6 +132,25 @@ def loan_agreement_render(*, loan: Loan) -> bytes:
         pdf = _Agreement(loan)
         pdf.build()
         return bytes(pdf.output())
+
+
+def loan_agreement_print(*, actor: User, loan: Loan, via: AccessVia | str) -> bytes:
+    """The loan agreement PDF (loan_agreement_render) for one who manages loans
+    (PermissionDenied otherwise; fetch the loan with LOAN_MANAGE, which scopes it to the
+    actor's schools), recorded in the student's access log with `via`: it names the child,
+    their birth date and the guardian, and leaves Lernstatt on paper. A loan that cannot
+    be printed (Conflict) leaves no entry; no PDF is handed out without one."""
+    require(actor, Perm.LOAN_MANAGE)
+    pdf = loan_agreement_render(loan=loan)
+    reprint = loan.status != LoanStatus.RESERVED
+    access_log_record(
+        actor=actor,
+        action=AccessAction.LOAN_AGREEMENT,
+        via=via,
+        people=[loan.student_id],
+        detail=f"loan {loan.pk}" + (", reprint" if reprint else ""),
+    )
+    return pdf
 
 
 def _date(value: datetime.date | datetime.datetime | None) -> str:

@@ -10,8 +10,9 @@ from django.utils.http import content_disposition_header
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from accounts.models import AccessVia
+from core.pagination import Page
 from core.permissions import Perm
-from inventory.api.catalog import Page
 from scheduling import agreement, exporting, handling, selectors, services
 from scheduling.exporting import CONTENT_TYPES
 from scheduling.schemas import (
@@ -103,10 +104,12 @@ _FILE = {"schema": {"type": "string", "format": "binary"}}
     },
 )
 def loan_export(request: HttpRequest, params: Query[LoanExportIn]) -> FileResponse:
+    """Every student in the file gets an entry in the access log."""
     export = exporting.loan_export(
         actor=request.user,
         filters=selectors.LoanFilters(**params.filter_values()),
         fmt=params.format,
+        via=AccessVia.API,
     )
     handle = export.path.open("rb")
     # The open handle keeps the data readable; the name goes now, so nothing is left behind.
@@ -141,10 +144,10 @@ def loan_get(request: HttpRequest, loan_id: int):
     },
 )
 def loan_agreement(request: HttpRequest, loan_id: int) -> HttpResponse:
+    """Recorded in the student's access log."""
     loan = _managed(request, loan_id)
-    response = HttpResponse(
-        agreement.loan_agreement_render(loan=loan), content_type="application/pdf"
-    )
+    pdf = agreement.loan_agreement_print(actor=request.user, loan=loan, via=AccessVia.API)
+    response = HttpResponse(pdf, content_type="application/pdf")
     filename = agreement.loan_agreement_filename(loan=loan)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     # It names a child and their birth date: no shared cache keeps a copy.

@@ -1,7 +1,9 @@
 """Reads of loans, always through the actor's scope (core.permissions).
 
 Who sees which loans: those who manage loans see every loan of the schools they reach;
-those who may only request see the requests they made themselves.
+those who may only request see the requests they made themselves. One rule for the API
+and the web pages alike (loan_list, loan_get), and one for what they may do with a loan
+they see (loan_actions).
 """
 
 import datetime
@@ -78,12 +80,50 @@ def loan_list(
 
 
 def loan_get(*, actor: User, loan_id: int, perm: Perm = Perm.LOAN_REQUEST) -> Loan:
-    """One loan the actor may see; NotFound also for one out of reach. Fetched with
+    """One loan the actor may see (loan_list: a teacher the loans they requested, those who
+    manage loans those of their schools); NotFound also for one out of reach. Fetched with
     LOAN_MANAGE, a role that may not manage gets 403 whatever the loan."""
     loan = loan_list(actor=actor, perm=perm).filter(pk=loan_id).first()
     if loan is None:
         raise NotFound(_("Loan not found."))
     return loan
+
+
+# What may be done with a loan in each status (the services check it again when it is done).
+LOAN_ACTIONS: dict[str, frozenset[str]] = {
+    LoanStatus.REQUESTED: frozenset({"approve", "reject", "cancel"}),
+    LoanStatus.WAITING: frozenset({"approve", "reject", "cancel"}),
+    LoanStatus.RESERVED: frozenset({"handout", "extend", "cancel", "agreement"}),
+    LoanStatus.ON_LOAN: frozenset({"return", "extend", "lost", "agreement"}),
+    LoanStatus.RETURNED: frozenset({"agreement"}),
+    LoanStatus.LOST: frozenset({"agreement"}),
+}
+# Of those, what the one who requested a loan may do without managing loans.
+REQUESTER_ACTIONS = frozenset({"cancel"})
+
+
+def loan_manages(actor: User, loan: Loan) -> bool:
+    """Whether the actor manages loans of the loan's school (decide, hand out, take back)."""
+    return has(actor, Perm.LOAN_MANAGE) and reaches_school(actor, loan.school_id)
+
+
+def loan_may_cancel(actor: User, loan: Loan) -> bool:
+    """Its requester or one who manages the loan's school may cancel it (in any status)."""
+    if loan_manages(actor, loan):
+        return True
+    return has(actor, Perm.LOAN_REQUEST) and loan.requested_by_id == actor.pk
+
+
+def loan_actions(*, actor: User, loan: Loan) -> frozenset[str]:
+    """What the actor may do with the loan now (LOAN_ACTIONS of its status): everything
+    for one who manages its school, only cancelling for the teacher who requested it,
+    nothing for anyone else. What a page offers; each step checks again."""
+    allowed = LOAN_ACTIONS.get(loan.status, frozenset())
+    if loan_manages(actor, loan):
+        return allowed
+    if loan_may_cancel(actor, loan):
+        return allowed & REQUESTER_ACTIONS
+    return frozenset()
 
 
 def _schools(actor: User, perm: Perm, numbers: list[str]) -> list[School]:

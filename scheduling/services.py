@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Person, PersonRole
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import User
-from core.permissions import Perm, has, reaches_school, require, scope
+from core.permissions import Perm, reaches_school, require, scope
 from inventory.models import Category, Device
 from scheduling import allocation
 from scheduling.booking import overlapping
 from scheduling.history import loan_event_write
 from scheduling.models import OPEN, Loan, LoanReason, LoanStatus
+from scheduling.selectors import loan_may_cancel
 
 
 def _date(day: datetime.date | None) -> str:
@@ -236,17 +237,11 @@ def loan_reject(*, actor: User, loan: Loan, reason: str) -> Loan:
     return loan
 
 
-def may_cancel(actor: User, loan: Loan) -> bool:
-    if has(actor, Perm.LOAN_MANAGE) and reaches_school(actor, loan.school_id):
-        return True
-    return has(actor, Perm.LOAN_REQUEST) and loan.requested_by_id == actor.pk
-
-
 def loan_cancel(*, actor: User, loan: Loan) -> Loan:
     """Cancel a request that has not been handed out (its requester, or a manager). A
     reserved device is freed and goes to the next waiting request."""
     require(actor, Perm.LOAN_REQUEST)
-    if not may_cancel(actor, loan):
+    if not loan_may_cancel(actor, loan):
         raise NotFound(_("Loan not found."))
     with transaction.atomic():
         loan = locked(loan, allowed=(LoanStatus.REQUESTED, LoanStatus.WAITING, LoanStatus.RESERVED))

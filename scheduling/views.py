@@ -2,10 +2,12 @@
 manage loans.
 
 Every page fetches through scheduling.selectors with the acting user (a loan to decide, hand
-out or take back with LOAN_MANAGE), so the role check (403) and the school scope (404) are
-decided in core.permissions, and every change goes through scheduling.services or
-scheduling.handling. A domain error of a service (a device booked, the wrong device scanned,
-someone else was quicker) is shown on the page; the service has then changed nothing.
+out or take back with LOAN_MANAGE; a loan's own page like the API, so its requester sees
+it too), so the role check (403) and the school scope (404) are decided in
+core.permissions, the buttons a page shows by selectors.loan_actions, and every change
+goes through scheduling.services or scheduling.handling. A domain error of a service (a
+device booked, the wrong device scanned, someone else was quicker) is shown on the page;
+the service has then changed nothing.
 """
 
 from django.contrib import messages
@@ -19,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import AccessVia
 from core.errors import Conflict, LernstattError
-from core.permissions import Perm
+from core.permissions import Perm, has
 from core.views import web_errors
 from scheduling import agreement, handling, selectors, services
 from scheduling.forms import (
@@ -36,16 +39,6 @@ from scheduling.forms import (
 from scheduling.models import Accessory, Loan, LoanStatus
 
 PAGE_SIZE = 50
-
-# What may be done with a loan in each status (the services check it again when it is done).
-ACTIONS = {
-    LoanStatus.REQUESTED: {"approve", "reject", "cancel"},
-    LoanStatus.WAITING: {"approve", "reject", "cancel"},
-    LoanStatus.RESERVED: {"handout", "extend", "cancel", "agreement"},
-    LoanStatus.ON_LOAN: {"return", "extend", "lost", "agreement"},
-    LoanStatus.RETURNED: {"agreement"},
-    LoanStatus.LOST: {"agreement"},
-}
 
 # The lists of those who manage loans: (url name, heading, filters).
 MANAGE_LISTS = {
@@ -228,10 +221,12 @@ def _accessories(values: list[str]) -> list[str]:
 
 
 def _detail(request: HttpRequest, loan: Loan, **forms) -> HttpResponse:
-    actions = ACTIONS.get(loan.status, set())
     context = {
         "loan": loan,
-        "actions": actions,
+        # Only the buttons the user may press: a teacher sees their request, and may cancel it.
+        "actions": selectors.loan_actions(actor=request.user, loan=loan),
+        "manages": selectors.loan_manages(request.user, loan),
+        "can_view_device": has(request.user, Perm.DEVICE_VIEW),
         "history": _history(request, loan),
         "accessories_out": _accessories(loan.accessories_out),
         "accessories_in": _accessories(loan.accessories_in),
@@ -245,7 +240,9 @@ def _detail(request: HttpRequest, loan: Loan, **forms) -> HttpResponse:
 @login_required
 @web_errors
 def loan_detail(request: HttpRequest, loan_id: int) -> HttpResponse:
-    return _detail(request, _managed(request, loan_id))
+    """The loan as GET /api/v1/loans/{id} shows it, to the same people (selectors.loan_get):
+    the teacher who requested it, and those who manage loans of its school."""
+    return _detail(request, selectors.loan_get(actor=request.user, loan_id=loan_id))
 
 
 @login_required
@@ -412,10 +409,11 @@ def loan_lost(request: HttpRequest, loan_id: int) -> HttpResponse:
 @login_required
 @web_errors
 def loan_agreement(request: HttpRequest, loan_id: int) -> HttpResponse:
-    """The loan agreement to print, the same PDF as the API's."""
+    """The loan agreement to print, the same PDF as the API's, recorded in the student's
+    access log."""
     loan = _managed(request, loan_id)
     try:
-        pdf = agreement.loan_agreement_render(loan=loan)
+        pdf = agreement.loan_agreement_print(actor=request.user, loan=loan, via=AccessVia.WEB)
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect("scheduling:loan_detail", loan_id=loan.pk)

@@ -1,20 +1,24 @@
 """Logging in to Lernstatt with the directory password.
 
 `DirectoryBackend` comes after Django's ModelBackend in AUTHENTICATION_BACKENDS. It finds
-the directory entry of the login with one search below LDAP_BASE_DN (as Lernstatt's
-service account) and then binds as that entry with the password given, on a new
-connection: the directory alone judges the password. Who may log in this way:
+the entries of the typed uid below LDAP_BASE_DN (one search, as Lernstatt's service
+account), keeps those that stand for a Lernstatt user through a stored link, and binds as
+each of them with the password given, on a new connection: the directory alone judges the
+password. A user is never found by matching the typed name to a username. The links:
 
-- an active teacher or staff member (a Person) whose login it is: their Lernstatt user of
-  the same name is created on the first login (role teacher, their school) and kept in
-  step with the person afterwards, as long as it stays a teacher's user;
-- an existing, active Lernstatt user of any role (an IT admin, say) with an entry of that
-  uid in the directory.
+- a teacher's or staff member's own entry, the one Lernstatt made for that Person (the
+  person's `dn`): it stands for the person's user (`Person.user`). That user is made at
+  the first login (role teacher, the person's school) and follows the person's name and
+  school while it stays a teacher's user. The person's status is checked at every login:
+  only an active or tolerated teacher or staff member logs in.
+- any other entry: it stands for the user an IT admin linked to it (`User.directory_dn`
+  and `directory_uuid`, set on the user's admin page or with `manage.py directory_link`).
+  An entry nobody linked logs nobody in.
 
-Students never log in to Lernstatt; disabled and deleted people cannot, since the
-directory refuses their bind. A user deactivated in Lernstatt stays locked out. Without a
-configured or reachable directory the backend steps aside (returns None), so local
-passwords still work. Neither a password nor what was typed with it is ever logged.
+Students never log in to Lernstatt, a deactivated user stays locked out, and when the
+password fits more than one linked entry nobody is logged in. Without a configured or
+reachable directory the backend steps aside (returns None), so local passwords still
+work. Neither a password nor what was typed with it is ever logged.
 """
 
 from __future__ import annotations
@@ -22,17 +26,18 @@ from __future__ import annotations
 import contextlib
 import logging
 
-import ldap3
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ldap3.core.exceptions import LDAPBindError, LDAPException, LDAPInvalidCredentialsResult
 
 from accounts.directory.connection import directory_bind, directory_configured
-from accounts.directory.layout import dn_key, eq_filter
-from accounts.models import Person, PersonRole, PersonStatus
+from accounts.directory.layout import dn_key
+from accounts.directory.lookup import FoundEntry, entries_with_uid
+from accounts.models import Person, PersonRole
+from core.errors import DirectoryUnavailable
 from core.models import Role, User
+from core.usernames import username_normalise
 
 logger = logging.getLogger(__name__)
 
@@ -57,78 +62,69 @@ class DirectoryBackend(ModelBackend):
             return None
         if not directory_configured():
             return None
-        person, user = _candidates(username)
-        if person is None and user is None:
+        uid = username_normalise(username)
+        try:
+            entries = entries_with_uid(uid)
+        except DirectoryUnavailable as exc:
+            _unavailable(exc)
             return None
-        dn = _entry_dn(username, person)
-        if dn is None or not _password_works(dn, password):
+        linked = [(entry, who) for entry in entries if (who := _linked(entry, uid)) is not None]
+        fitting = [(entry, who) for entry, who in linked if _password_works(entry.dn, password)]
+        if len(fitting) != 1:
+            if len(fitting) > 1:
+                logger.warning("A directory login was refused: its password fits several entries.")
             return None
-        if user is None:
-            return _teacher_user_create(person)
-        if person is not None and user.role == Role.TEACHER:
-            _teacher_user_update(user, person)
-        return user
+        entry, who = fitting[0]
+        if isinstance(who, Person):
+            return _person_user(who, entry)
+        if entry.uuid and not who.directory_uuid:
+            # A link made by its DN on the admin page holds on to this entry from now on.
+            who.directory_uuid = entry.uuid
+            who.save(update_fields=["directory_uuid"])
+        return who
 
 
-def _candidates(username: str) -> tuple[Person | None, User | None]:
-    """The teacher or staff member whose login this is (if active), and the existing
-    active user of that name. A student's login names nobody: a student has no Lernstatt
-    login, not even through a user who happens to have the same name."""
-    person = (
-        Person.objects.select_related("school")
-        .filter(login=username.lower())
-        .exclude(status=PersonStatus.DELETED)
-        .first()
-    )
-    if person is not None and person.role not in LOGIN_ROLES:
-        return None, None
-    if person is not None and person.status != PersonStatus.ACTIVE:
-        person = None
-    user = User.objects.filter(username=username).first()
-    if user is not None and not user.is_active:
-        return None, None
-    if person is not None and user is None:
-        user = User.objects.filter(username=person.login).first()
-        if user is not None and not user.is_active:
-            return None, None
-    return person, user
+def _linked(entry: FoundEntry, uid: str) -> Person | User | None:
+    """Who the entry stands for: a teacher's or staff member's Person (for their own entry),
+    or the active user linked to it; None for an entry that logs nobody in."""
+    person = _own_person(entry, uid)
+    if person is not None:
+        if person.role not in LOGIN_ROLES or not person.has_working_account:
+            return None
+        if person.user is not None and not person.user.is_active:
+            return None
+        return person
+    if PersonRole.STUDENT in entry.employee_types:
+        return None
+    user = _linked_user(entry)
+    if user is None or not user.is_active:
+        return None
+    # A person's user logs in through that person's own entry only: an entry left behind
+    # (a deleted person's, until the sync removes it) or another one is not theirs.
+    if Person.objects.filter(user=user).exists():
+        return None
+    return user
 
 
-def _entry_dn(username: str, person: Person | None) -> str | None:
-    """The DN of the one entry with this uid below LDAP_BASE_DN, read with Lernstatt's
-    service account; None when there is none, more than one, a student's, or (for a
-    person) not the person's own entry, and when the directory cannot be reached."""
-    try:
-        conn = directory_bind(settings.LDAP_BIND_DN or None, settings.LDAP_BIND_PASSWORD or None)
-    except LDAPException as exc:
-        _unavailable(exc)
-        return None
-    try:
-        conn.search(
-            settings.LDAP_BASE_DN,
-            eq_filter("uid", username),
-            ldap3.SUBTREE,
-            attributes=["employeeType"],
-            size_limit=2,
-        )
-        entries = [item for item in conn.response if item.get("type") == "searchResEntry"]
-    except LDAPException as exc:
-        _unavailable(exc)
-        return None
-    finally:
-        with contextlib.suppress(LDAPException):
-            conn.unbind()
-    if len(entries) != 1:
-        if entries:
-            logger.warning("A directory login was refused: its uid names several entries.")
-        return None
-    dn = entries[0]["dn"]
-    types = {str(value).lower() for value in entries[0]["attributes"].get("employeeType", [])}
-    if PersonRole.STUDENT in types:
-        return None
-    if person is not None and (not person.dn or dn_key(person.dn) != dn_key(dn)):
-        return None
-    return dn
+def _own_person(entry: FoundEntry, uid: str) -> Person | None:
+    """The person whose own entry this is: their login is the uid and their DN the
+    entry's (a person's DN is written by the directory sync alone)."""
+    for person in Person.objects.select_related("school", "user").filter(login=uid):
+        if person.dn and dn_key(person.dn) == entry.key:
+            return person
+    return None
+
+
+def _linked_user(entry: FoundEntry) -> User | None:
+    """The user linked to the entry: by entryUUID where both have one, else by DN."""
+    if entry.uuid:
+        user = User.objects.filter(directory_uuid=entry.uuid).first()
+        if user is not None:
+            return user
+    for user in User.objects.filter(directory_uuid="").exclude(directory_dn=""):
+        if dn_key(user.directory_dn) == entry.key:
+            return user
+    return None
 
 
 def _password_works(dn: str, password: str) -> bool:
@@ -145,7 +141,7 @@ def _password_works(dn: str, password: str) -> bool:
     return True
 
 
-def _unavailable(exc: LDAPException) -> None:
+def _unavailable(exc: Exception) -> None:
     # The exception's text comes from the server or the socket, never from the request.
     logger.warning(
         "The directory could not be asked about a login (%s: %s); only local passwords "
@@ -155,23 +151,52 @@ def _unavailable(exc: LDAPException) -> None:
     )
 
 
-@transaction.atomic
-def _teacher_user_create(person: Person) -> User:
-    user, created = User.objects.get_or_create(
-        username=person.login,
-        defaults={
-            "role": Role.TEACHER,
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-        },
-    )
-    if created:
-        # The directory holds the password; a local one is never set.
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        user.schools.set([person.school])
-    elif user.role == Role.TEACHER:
+def _person_user(person: Person, entry: FoundEntry) -> User | None:
+    """The person's user, made now if they have none; None when the person's login is
+    already another user's name (an IT admin links the two by hand then)."""
+    user = person.user
+    if user is None:
+        try:
+            user = _teacher_user_create(person, entry)
+        except IntegrityError:
+            # A second first login at the same moment made the user; take that one.
+            person.refresh_from_db(fields=["user"])
+            user = person.user
+        if user is None:
+            logger.warning(
+                "A directory login was refused: the login of person %d is the name of "
+                "another Lernstatt user. An IT admin can link them (manage.py directory_link).",
+                person.pk,
+            )
+            return None
+    elif (user.directory_dn, user.directory_uuid) != (entry.dn, entry.uuid):
+        user.directory_dn, user.directory_uuid = entry.dn, entry.uuid
+        user.save(update_fields=["directory_dn", "directory_uuid"])
+    if user.role == Role.TEACHER:
         _teacher_user_update(user, person)
+    return user
+
+
+@transaction.atomic
+def _teacher_user_create(person: Person, entry: FoundEntry) -> User | None:
+    if User.objects.filter(username__iexact=person.login).exists():
+        return None
+    user = User(
+        username=person.login,
+        role=Role.TEACHER,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        directory_dn=entry.dn,
+        directory_uuid=entry.uuid,
+    )
+    # The directory holds the password; a local one is never set.
+    user.set_unusable_password()
+    user.save()
+    user.schools.set([person.school])
+    # Only if the person has no user yet: two first logins at once make one link.
+    if not Person.objects.filter(pk=person.pk, user__isnull=True).update(user=user):
+        raise IntegrityError("the person got a user at the same time")
+    person.user = user
     return user
 
 

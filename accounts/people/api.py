@@ -26,8 +26,8 @@ from accounts.people.schemas import (
 from accounts.rosters import school_year_of
 from core.errors import NotFound
 from core.models import User
+from core.pagination import Page
 from core.permissions import Perm
-from inventory.api.catalog import Page
 from inventory.selectors import school_get
 
 router = Router(tags=["people"])
@@ -113,10 +113,11 @@ def person_list(request: HttpRequest, filters: Query[PersonFilterIn]):
 @router.post("/people", response={201: PersonOut})
 def person_create(request: HttpRequest, payload: PersonIn):
     """Add a person who is in no roster (e.g. a staff member); the login is made from the
-    name, unique across the city."""
+    name, unique across the city. Recorded in the access log."""
     values = _class_values(request.user, payload.dict())
     school = _school(request.user, values.pop("school"), Perm.PERSON_EDIT)
-    return Status(201, services.person_create(actor=request.user, school=school, **values))
+    person = services.person_create(actor=request.user, school=school, via=AccessVia.API, **values)
+    return Status(201, person)
 
 
 @router.get("/people/{person_id}", response=PersonOut)

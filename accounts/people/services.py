@@ -153,10 +153,13 @@ def person_validate(person: Person) -> None:
         raise ValidationFailed(_("The person could not be saved."), errors=errors)
 
 
-def person_create(*, actor: User, school: School, **fields: Any) -> Person:
+def person_create(
+    *, actor: User, school: School, via: str = AccessVia.API, **fields: Any
+) -> Person:
     """Create a person (e.g. a staff member, who is in no roster) in a school the actor
     reaches, with a new login that is unique across the city; the directory sync then
-    creates the account. ValidationFailed names each bad field."""
+    creates the account. ValidationFailed names each bad field. The creation is recorded
+    in the access log with `via`, in the same transaction, naming the fields given."""
     require(actor, Perm.PERSON_EDIT)
     _check_school(actor, school)
     unknown = set(fields) - set(PERSON_CREATE_FIELDS)
@@ -164,10 +167,18 @@ def person_create(*, actor: User, school: School, **fields: Any) -> Person:
         raise ValueError(f"unknown person fields: {sorted(unknown)}")
     person = Person(school=school, status=PersonStatus.ACTIVE, **fields)
     person_validate(person)
+    given = sorted(field for field, value in fields.items() if value not in (None, ""))
     try:
         with transaction.atomic():
             logins_assign(people=[person])
             person.save()
+            access_log_record(
+                actor=actor,
+                action=AccessAction.CREATE,
+                via=via,
+                people=[person],
+                detail=", ".join(given),
+            )
     except IntegrityError as exc:
         raise Conflict(_("Someone else saved the same values just now. Please try again.")) from exc
     return person

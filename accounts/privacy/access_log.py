@@ -1,11 +1,13 @@
 """The access log: who looked at or changed which person's data, when, and how.
 
 Every entry is written by access_log_record, called from the selectors and services that
-show or change one person (the person detail over the API and on the web page, a change,
-the Art. 15 export, a password reset) and from the class list download (one entry per
-person on the list). Lists and searches are not logged: they show names and logins only,
-and a log of every list page would bury the entries that matter. City staff see
-aggregates only and so never appear. Entries are kept LERNSTATT_ACCESS_LOG_DAYS days.
+show, create or change one person (the person detail over the API and on the web page, a
+new person, a change, the Art. 15 export, a password reset, the loan agreement PDF with
+the child's birth date and guardian) and from the downloads that name many (the class
+list and the loan export: one entry per person in the file, one bulk insert). Lists and
+searches are not logged: they show names and logins only, and a log of every list page
+would bury the entries that matter. City staff see aggregates only and so never appear.
+Entries are kept LERNSTATT_ACCESS_LOG_DAYS days.
 """
 
 import datetime

@@ -9,7 +9,7 @@ from accounts.models import AccessVia
 from accounts.privacy.access_log import AccessLogFilters, access_log_list
 from accounts.privacy.export import person_export
 from accounts.privacy.schemas import AccessLogFilterIn, AccessLogOut, PersonExportOut
-from inventory.api.catalog import Page
+from core.pagination import Page
 
 router = Router(tags=["privacy"])
 

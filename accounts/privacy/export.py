@@ -15,10 +15,12 @@ from django.utils import timezone
 from accounts.models import AccessAction, AccessVia, Person
 from accounts.people.selectors import person_get
 from accounts.privacy.access_log import access_log_record
-from core.models import User
+from accounts.rosters.report import LIFECYCLE
+from core.models import ImportJob, User
 from core.permissions import Perm
 
-FORMAT_VERSION = 1
+# 2: roster_imports added.
+FORMAT_VERSION = 2
 
 EXPLANATION = {
     "person": "Die Angaben zur Person: Name, Geburtsdatum, Kennung der Schulverwaltung "
@@ -31,8 +33,13 @@ EXPLANATION = {
     "wartet (das Passwort selbst steht nie in dieser Auskunft).",
     "loans": "Die Ausleihen von Geräten: Zeitraum, Gerät, Zubehör, Zustand bei Ausgabe und "
     "Rückgabe, Erziehungsberechtigte, Erinnerungen und die Einträge in der Geräte-Historie.",
-    "access_log": "Wer die Daten der Person angesehen oder geändert hat, wann und auf welchem "
-    "Weg (Webseite, API, Kommandozeile).",
+    "roster_imports": "Eingelesene Schüler- und Lehrerlisten der Schulverwaltung, die die "
+    "Person noch nennen: Datei, wann und von wem hochgeladen, Stand, und die Zeilen zur "
+    "Person (Ergebnis und Änderungen, erkannt am Anmeldenamen) sowie ob ihr Konto dabei "
+    "geduldet, gesperrt oder gelöscht wurde (erkannt an der Nummer des Datensatzes). Nach "
+    "einigen Tagen bleiben von einer Einlesung nur die Zahlen, ohne Namen.",
+    "access_log": "Wer die Daten der Person angesehen, angelegt, geändert oder ausgedruckt "
+    "hat, wann und auf welchem Weg (Webseite, API, Kommandozeile).",
 }
 
 
@@ -76,6 +83,7 @@ def person_export(*, actor: User, person_id: int, via: AccessVia | str) -> dict[
         },
         "initial_password_waiting": _has_initial_password(person),
         "loans": [_loan(loan, history.get(loan.pk, [])) for loan in loans],
+        "roster_imports": _roster_imports(person),
         "access_log": [
             {
                 "at": _iso(entry.at),
@@ -116,6 +124,61 @@ def _has_initial_password(person: Person) -> bool:
     from accounts.models import InitialPassword
 
     return InitialPassword.objects.filter(person=person).exists()
+
+
+def _roster_imports(person: Person) -> list[dict[str, Any]]:
+    """The roster import jobs of the person's school whose report still names them (one
+    query; the uploaded files are not read), oldest first, each with the parts that name
+    them. Matched only on stable links, never on a name: a lifecycle step (tolerate,
+    disable, delete) by the person's id, a row of the file by the login. A login is unique
+    across the city and stays when the name changes; a report keeps its rows
+    LERNSTATT_IMPORT_KEEP_DAYS, far less than the LERNSTATT_LOGIN_REUSE_DAYS before a
+    login can go to someone else. A row without a login (a new person in a preview that
+    was never applied, a row with an error) holds nothing but a name, which would find a
+    namesake as well, and is left out; so are the rows of a deleted person, whose login
+    is gone (the step that deleted them is found by id)."""
+    jobs = (
+        ImportJob.objects.filter(
+            kind__in=[ImportJob.Kind.STUDENTS, ImportJob.Kind.TEACHERS],
+            options__school=person.school_id,
+        )
+        .exclude(report=None)
+        .defer("content")
+        .select_related("created_by", "confirmed_by")
+        .order_by("created_at", "id")
+    )
+    found = []
+    for job in jobs:
+        report = job.report if isinstance(job.report, dict) else {}
+        rows = [
+            {**row, "matched_on": "login"}
+            for row in report.get("rows") or ()
+            if person.login and row.get("login") == person.login
+        ]
+        steps = [
+            {"step": step, **entry, "matched_on": "person_id"}
+            for step in LIFECYCLE
+            for entry in report.get(step) or ()
+            if entry.get("person_id") == person.pk
+        ]
+        if not rows and not steps:
+            continue
+        found.append(
+            {
+                "id": job.pk,
+                "kind": job.kind,
+                "file_name": job.filename,
+                "uploaded_at": _iso(job.created_at),
+                "uploaded_by": _username(job.created_by),
+                "confirmed_by": _username(job.confirmed_by),
+                "status": job.status,
+                "updated_at": _iso(job.updated_at),
+                "school_year": report.get("school_year"),
+                "rows": rows,
+                "lifecycle": steps,
+            }
+        )
+    return found
 
 
 def _loan_history(loans: list) -> dict[int, list[dict[str, Any]]]:

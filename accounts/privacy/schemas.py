@@ -16,7 +16,10 @@ class AccessLogOut(Schema):
     at: datetime
     actor: str = Field(description='The username; "manage.py" for a command without --user')
     person: int = Field(description="The person's id")
-    action: str = Field(description="view, change, export, password_reset or class_list")
+    action: str = Field(
+        description="view, create, change, export (Art. 15), password_reset, class_list, "
+        "loan_agreement (the PDF printed) or loan_export (in a loan list file)"
+    )
     via: str = Field(description="api, web or command")
     detail: str
 

@@ -121,7 +121,7 @@ def _write(plan: RosterPlan, *, school: School, today: datetime.date) -> None:
     # Most changes of a roster are moves (a rollover moves everyone), so moves are one
     # UPDATE per class; the rarer changes of names and ids are written per set of fields.
     moves: dict[int, tuple[SchoolClass, list[int]]] = {}
-    reactivated: list[int] = []
+    reactivated: list[Person] = []
     changed: dict[tuple[str, ...], list[Person]] = defaultdict(list)
     for row in plan.updates:
         person = row.person
@@ -134,18 +134,12 @@ def _write(plan: RosterPlan, *, school: School, today: datetime.date) -> None:
         if "class_name" in row.changes:
             moves.setdefault(id(row.school_class), (row.school_class, []))[1].append(person.pk)
         if person.status != PersonStatus.ACTIVE:
-            reactivated.append(person.pk)
+            reactivated.append(person)
     for fields, people in changed.items():
         Person.objects.bulk_update(people, [*fields, "updated_at"], batch_size=BATCH)
     for school_class, pks in moves.values():
         _update(pks, school_class=school_class, updated_at=now)
-    _update(
-        reactivated,
-        status=PersonStatus.ACTIVE,
-        tolerated_at=None,
-        disabled_at=None,
-        updated_at=now,
-    )
+    lifecycle.people_reactivate(reactivated, now=now)
     role = PersonRole.STUDENT if plan.report.kind == STUDENTS else PersonRole.TEACHER
     new_people = []
     for row, _outcome in plan.creates:

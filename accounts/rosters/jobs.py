@@ -1,8 +1,13 @@
 """Roster imports as import jobs (core.models.ImportJob, kinds `students` and `teachers`):
-the upload, and how the job flow of inventory.importing.jobs previews and applies them."""
+the upload, and how the job flow of inventory.importing.jobs previews and applies them and
+records who looked at the people they name."""
 
 from typing import IO, Any
 
+from django.db.models import Q
+
+from accounts.models import AccessAction, AccessVia, Person
+from accounts.privacy.access_log import access_log_record
 from accounts.rosters.apply import RosterHasErrors, roster_apply, roster_preview
 from core.models import ImportJob, User
 from core.permissions import Perm, require
@@ -63,10 +68,31 @@ def _write(_prepared: None, job: ImportJob, actor: User, progress: Progress) -> 
         raise ImportHasErrors(exc.message, report=exc.report.as_dict()) from exc
 
 
+def _viewed(job: ImportJob, actor: User, shown: list[dict[str, Any]], via: str) -> None:
+    """One access log entry for each person the shown entries of the job's report name:
+    the rows of people who exist (by login, in the job's school; a new person has no login
+    before the import is applied, and no data of theirs is stored to look at) and the
+    people missing from the file (by id). All in one bulk insert, one query to find them;
+    nothing when the entries name no one."""
+    logins = {entry["login"] for entry in shown if entry.get("login")}
+    ids = {entry["person_id"] for entry in shown if entry.get("person_id")}
+    if not logins and not ids:
+        return
+    named = Q(pk__in=ids) | Q(login__in=logins, school_id=job.options.get("school"))
+    access_log_record(
+        actor=actor,
+        action=AccessAction.VIEW,
+        via=AccessVia(via),
+        people=list(Person.objects.filter(named).values_list("pk", flat=True)),
+        detail=f"roster import {job.pk}",
+    )
+
+
 ROSTER_IMPORT = ImportKind(
     perm=Perm.ROSTER_IMPORT,
     preview=_preview,
     check=_check,
     write=_write,
     allows_only_valid=False,
+    viewed=_viewed,
 )

@@ -9,11 +9,12 @@ object, and a row outside the actor's schools is 404.
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from core.errors import NotFound
 from core.models import User
+from core.pagination import Page
 from core.permissions import Perm
 from inventory import selectors, services
 from inventory.models import Device, DeviceModel, Room, School
@@ -36,17 +37,6 @@ from inventory.schemas.catalog import (
 )
 
 router = Router(tags=["inventory"])
-
-MAX_PAGE_SIZE = 500
-DEFAULT_PAGE_SIZE = 100
-
-
-class Page(LimitOffsetPagination):
-    """`?limit=&offset=`; the answer is `{"items": [...], "count": total}`."""
-
-    class Input(Schema):
-        limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-        offset: int = Field(0, ge=0)
 
 
 def _apply(obj: Any, payload: Schema) -> Any:

@@ -4,7 +4,7 @@ services check and write a kind, and which permission it needs, is decided in
 `import_kind` alone. The API and the tasks call these functions and nothing else."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -62,6 +62,8 @@ class ImportKind:
     - write(prepared, job, actor, progress): writes, inside the transaction that marks the
       job applied, and returns the report's dict; raises ImportHasErrors (nothing written)
       like check.
+    - viewed(job, actor, shown, via): records that the actor was shown these entries of
+      the report (see import_job_viewed); None for a kind that names no one.
     """
 
     perm: Perm
@@ -70,6 +72,7 @@ class ImportKind:
     write: Callable[[Any, ImportJob, User, Progress], dict[str, Any]]
     # Whether a confirmation may leave out the rows with errors and import the others.
     allows_only_valid: bool
+    viewed: Callable[[ImportJob, User, list[dict[str, Any]], str], None] | None = None
 
 
 def import_kind(kind: str) -> ImportKind:
@@ -96,11 +99,50 @@ def _sees_every_job(actor: User) -> bool:
     return school_ids(actor) is None
 
 
+def _named_schools(job: ImportJob) -> set[int] | None:
+    """The ids of the schools the rows of a job's report name (the report's `schools`,
+    written by the device import's plan); an empty set for a job without rows yet; None
+    when the report has rows but no such list (stored before the list was kept)."""
+    if hasattr(job, "part_schools"):  # read along with the job (with_report=False)
+        schools, counts = job.part_schools, job.part_counts
+    else:
+        report = job.report or {}
+        schools, counts = report.get("schools"), report.get("counts")
+    if schools is not None:
+        return set(schools)
+    return None if any((counts or {}).values()) else set()
+
+
+def _reaches_job(actor: User, job: ImportJob) -> bool:
+    """Whether the actor reaches every school whose data the job shows; see import_job_get."""
+    reach = school_ids(actor)
+    if reach is None:
+        return True
+    school_id = job.options.get("school")
+    if school_id:
+        return school_id in reach
+    named = _named_schools(job)
+    return named is not None and named <= reach
+
+
 def import_job_get(*, actor: User, job_id: int, with_report: bool = True) -> ImportJob:
-    """A job the actor may see: their own, or any for those who import for every school.
-    Others' jobs are "not found"; a role that may not import its kind gets 403. The file
-    itself is not loaded; with `with_report=False` neither is the report, only its small
-    parts (inventory.importing.rows.import_job_report_parts)."""
+    """A job the actor may see, decided at every read, not only at the upload: the actor's
+    role and schools may have changed since. The actor sees a job when
+
+    1. the role may import at all (else 403) and may import the job's kind
+       (`device.import`, `roster.import`; else 403);
+    2. it is their own job, or they import for every school (the IT admins);
+    3. they reach the job's school now: the school chosen for the whole import
+       (`options["school"]`; a roster always has one). A device file without a chosen
+       school shows the devices and names of the schools its rows name (the report's
+       `schools`, kept by the preview and the apply): the actor must reach every one of
+       them. Such a job without rows yet (still being checked, or refused as a whole)
+       names no school; one whose report has rows but no list of their schools (stored
+       before the list was kept) is for those who reach every school alone.
+
+    Any other job is "not found" (404), like one that does not exist. The file itself is
+    not loaded; with `with_report=False` neither is the report, only its small parts
+    (inventory.importing.rows.import_job_report_parts)."""
     _require_some_import(actor)
     jobs = ImportJob.objects.select_related("created_by")
     jobs = (
@@ -112,9 +154,24 @@ def import_job_get(*, actor: User, job_id: int, with_report: bool = True) -> Imp
     if job is None:
         raise NotFound(_("Import not found."))
     require(actor, import_kind(job.kind).perm)
+    if not _reaches_job(actor, job):
+        raise NotFound(_("Import not found."))
     if import_job_is_stale(job) and import_jobs_mark_stale(job_id=job.pk):
         job.refresh_from_db(fields=["status", "error"])
     return job
+
+
+def import_job_viewed(
+    *, actor: User, job: ImportJob, shown: Iterable[dict[str, Any]], via: str
+) -> None:
+    """Record that the actor was shown these entries of the job's report (the rows of one
+    page, and what else of the report the page lists), as the job's kind keeps such
+    records: a roster names pupils, so each person shown gets an entry in the access log
+    (accounts.rosters.jobs); a device file names no one. `via` is how: "api" or "web".
+    `job` comes from import_job_get, so the actor's scope is already decided."""
+    viewed = import_kind(job.kind).viewed
+    if viewed is not None:
+        viewed(job, actor, list(shown), via)
 
 
 def import_job_rows(

@@ -68,6 +68,8 @@ class _Planner:
         self.new_models: dict[tuple[str, str], DeviceModel] = {}
         self.new_rooms: dict[tuple[int, str], Room] = {}
         self.model_categories: dict[tuple[str, str], str] = {}
+        # The schools whose devices or names the report's rows show (all within reach).
+        self.named_schools: set[int] = set()
 
     def collect_categories(self, rows: list[Row]) -> None:
         """The category a file gives for each model, for models that are new."""
@@ -102,7 +104,11 @@ class _Planner:
                 _("Asset tag %(tag)s is already used by another device.") % {"tag": row.tag},
             )
             return
+        if device is not None:
+            self.named_schools.add(device.school_id)
         school = self.resolve_school(row, device)
+        if school is not None:
+            self.named_schools.add(school.id)
         model = self.resolve_model(row, device)
         room = self.resolve_room(row, device, school)
         if row.errors:
@@ -428,6 +434,7 @@ def plan_device_import(
             "rooms": [{"school": r.school.number, "name": r.name} for r in new_rooms],
         },
         header_row=table.header_row,
+        schools=sorted(planner.named_schools),
     )
     return Plan(
         report=report,

@@ -35,6 +35,9 @@ class ImportReport:
     to_create: dict[str, list[dict[str, str]]]
     header_row: int = 0
     applied: bool = False
+    # The ids of the schools whose devices the rows show or put devices in: who may read
+    # the report of a job without a chosen school (inventory.importing.jobs.import_job_get).
+    schools: list[int] = field(default_factory=list)
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -48,6 +51,7 @@ class ImportReport:
             "to_create": self.to_create,
             "header_row": self.header_row,
             "applied": self.applied,
+            "schools": list(self.schools),
         }
 
 

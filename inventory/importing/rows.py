@@ -24,6 +24,8 @@ REPORT_PARTS = (
     "tolerate",
     "disable",
     "delete",
+    # Not shown: which schools a device file's rows name, for the check who may read them.
+    "schools",
 )
 
 _ELEMENTS = {

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from core.models import ImportJob
+from core.pagination import Offset
 
 Outcome = Literal["create", "update", "unchanged", "error"]
 RosterOutcome = Literal["create", "update", "move", "unchanged", "reactivate", "error"]
@@ -17,7 +18,7 @@ RosterOutcome = Literal["create", "update", "move", "unchanged", "reactivate", "
 class ImportRowsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
     limit: int = Field(100, ge=0, le=1000)
     outcome: RosterOutcome | None = Field(
         None, description="Only rows with this outcome (move and reactivate: rosters only)"

@@ -1,12 +1,14 @@
+import io
 import logging
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core.management import call_command
 from django.test import Client, RequestFactory
 
 from accounts.directory.apply import directory_apply
 from accounts.lifecycle import people_disable
-from accounts.models import PersonRole, PersonStatus
+from accounts.models import Person, PersonRole, PersonStatus
 from accounts.passwords import password_ldap_hash
 from core.models import Role, User
 from tests.accounts.factories import PersonFactory
@@ -42,17 +44,25 @@ def passwords(ldap_directory, kraus, student):
     return run.new_passwords
 
 
-def admin_entry(directory, uid: str, password: str) -> None:
-    """An entry an IT admin made by hand, outside Lernstatt's school OUs."""
+def admin_entry(directory, uid: str, password: str) -> str:
+    """An entry an IT admin made by hand, outside Lernstatt's school OUs; its DN."""
     escaped = uid.replace(",", "\\,").replace("+", "\\+")
+    dn = f"uid={escaped},{directory.base_dn}"
     directory.ldif_add(
-        f"dn: uid={escaped},{directory.base_dn}\n"
+        f"dn: {dn}\n"
         "objectClass: inetOrgPerson\n"
         f"uid: {uid}\n"
         "cn: Admin\n"
         "sn: Admin\n"
         f"userPassword: {password_ldap_hash(password)}\n"
     )
+    return dn
+
+
+def link(user, dn):
+    """What an IT admin does with `manage.py directory_link USERNAME DN`."""
+    call_command("directory_link", user.username, dn, stdout=io.StringIO())
+    user.refresh_from_db()
 
 
 def login(username, password):
@@ -120,42 +130,57 @@ def test_a_tolerated_teacher_gets_no_new_user(passwords, kraus):
     assert not User.objects.filter(username="karin.kraus").exists()
 
 
-def test_an_existing_user_of_another_role_is_left_as_it_is(passwords, school_b):
+def test_a_user_named_like_a_teachers_login_is_never_logged_in_with_the_teachers_password(
+    passwords, school_b, kraus
+):
+    # Made before names were reserved: the name alone links nothing.
     coordinator = UserFactory(
         username="karin.kraus", role=Role.COORDINATOR, schools=[school_b], first_name="K."
     )
 
-    user = login("karin.kraus", passwords["karin.kraus"])
+    assert login("karin.kraus", passwords["karin.kraus"]) is None
+    assert login("Karin.Kraus", passwords["karin.kraus"]) is None
 
-    assert user == coordinator
-    user.refresh_from_db()
-    assert (user.role, user.first_name) == (Role.COORDINATOR, "K.")
-    assert list(user.schools.all()) == [school_b]
+    coordinator.refresh_from_db()
+    assert (coordinator.role, coordinator.first_name) == (Role.COORDINATOR, "K.")
+    assert list(coordinator.schools.all()) == [school_b]
+    kraus.refresh_from_db()
+    assert kraus.user is None
 
 
-def test_an_existing_teacher_user_follows_the_persons_school_and_name(
-    passwords, school_a, school_b
+def test_the_teachers_linked_user_follows_the_persons_school_and_name(
+    passwords, kraus, school_a, school_b
 ):
-    UserFactory(username="karin.kraus", role=Role.TEACHER, schools=[school_b], first_name="K.")
+    linked = UserFactory(username="kk", role=Role.TEACHER, schools=[school_b], first_name="K.")
+    Person.objects.filter(pk=kraus.pk).update(user=linked)
+    kraus.refresh_from_db()
 
     user = login("karin.kraus", passwords["karin.kraus"])
 
+    assert user == linked
     assert list(user.schools.all()) == [school_a]
     assert user.first_name == "Karin"
+    assert user.directory_dn == kraus.dn
 
 
-def test_a_user_deactivated_in_lernstatt_stays_locked_out(passwords):
-    UserFactory(username="karin.kraus", role=Role.TEACHER, is_active=False)
+def test_a_linked_user_deactivated_in_lernstatt_stays_locked_out(passwords, kraus):
+    assert login("karin.kraus", passwords["karin.kraus"]) is not None
+    User.objects.filter(username="karin.kraus").update(is_active=False)
 
     assert login("karin.kraus", passwords["karin.kraus"]) is None
 
 
-def test_an_it_admin_with_a_directory_entry_logs_in_with_that_password(ldap_directory):
+def test_an_it_admin_linked_to_a_directory_entry_logs_in_with_that_password(ldap_directory):
     admin = UserFactory(username="it.admin", role=Role.IT_ADMIN, password=None)
     admin.set_unusable_password()
     admin.save()
-    admin_entry(ldap_directory, "it.admin", "Dir3ctory-secret")
+    dn = admin_entry(ldap_directory, "it.admin", "Dir3ctory-secret")
+    # An entry whose uid is the user's name is not the user's until an IT admin links it.
+    assert login("it.admin", "Dir3ctory-secret") is None
 
+    link(admin, dn)
+
+    assert admin.directory_dn == dn and admin.directory_uuid
     assert login("it.admin", "Dir3ctory-secret") == admin
     assert login("it.admin", "wrong") is None
     # A directory entry alone makes no user.
@@ -163,11 +188,33 @@ def test_an_it_admin_with_a_directory_entry_logs_in_with_that_password(ldap_dire
     assert login("someone.else", "Dir3ctory-secret") is None
 
 
+def test_a_link_by_dn_alone_holds_on_to_the_entry_found_at_the_first_login(ldap_directory):
+    admin = UserFactory(username="it.admin", role=Role.IT_ADMIN)
+    dn = admin_entry(ldap_directory, "it.admin", "Dir3ctory-secret")
+    # As the user's admin page stores it: the DN only.
+    admin.directory_dn = dn
+    admin.save()
+
+    assert login("it.admin", "Dir3ctory-secret") == admin
+    admin.refresh_from_db()
+    first_uuid = admin.directory_uuid
+    assert first_uuid
+    # Someone replaces the entry by another one at the same DN: not the linked entry.
+    conn = ldap_directory.server.connect()
+    conn.delete(dn)
+    conn.unbind()
+    admin_entry(ldap_directory, "it.admin", "An0ther-secret")
+
+    assert login("it.admin", "An0ther-secret") is None
+    admin.refresh_from_db()
+    assert admin.directory_uuid == first_uuid
+
+
 def test_an_it_admin_logs_in_on_the_admin_page_with_the_directory_password(ldap_directory):
     admin = UserFactory(username="it.admin", role=Role.IT_ADMIN, is_staff=True, password=None)
     admin.set_unusable_password()
     admin.save()
-    admin_entry(ldap_directory, "it.admin", "Dir3ctory-secret")
+    link(admin, admin_entry(ldap_directory, "it.admin", "Dir3ctory-secret"))
     client = Client()
 
     refused = client.post(
@@ -192,26 +239,41 @@ def test_filter_characters_in_a_username_match_nobody(passwords, username):
 
 
 def test_commas_and_plus_signs_in_a_uid_neither_break_nor_match_others(ldap_directory):
-    UserFactory(username="ad,min+it", role=Role.IT_ADMIN)
+    admin = UserFactory(username="ad,min+it", role=Role.IT_ADMIN)
     UserFactory(username="ad", role=Role.IT_ADMIN)
-    admin_entry(ldap_directory, "ad,min+it", "Comma-and-plus1")
+    link(admin, admin_entry(ldap_directory, "ad,min+it", "Comma-and-plus1"))
 
     assert login("ad,min+it", "Comma-and-plus1").username == "ad,min+it"
     assert login("ad", "Comma-and-plus1") is None
     assert login("ad,min", "Comma-and-plus1") is None
 
 
-def test_a_uid_found_twice_is_refused(ldap_directory, school_a):
-    UserFactory(username="twice", role=Role.IT_ADMIN)
-    admin_entry(ldap_directory, "twice", "Same-password1")
+def _second_entry(ldap_directory, uid, password):
     ldap_directory.ldif_add(
         f"dn: ou=more,{ldap_directory.base_dn}\nobjectClass: organizationalUnit\nou: more\n"
     )
+    dn = f"uid={uid},ou=more,{ldap_directory.base_dn}"
     ldap_directory.ldif_add(
-        f"dn: uid=twice,ou=more,{ldap_directory.base_dn}\n"
-        "objectClass: inetOrgPerson\nuid: twice\ncn: T\nsn: T\n"
-        f"userPassword: {password_ldap_hash('Same-password1')}\n"
+        f"dn: {dn}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: T\nsn: T\n"
+        f"userPassword: {password_ldap_hash(password)}\n"
     )
+    return dn
+
+
+def test_of_two_entries_with_one_uid_only_the_linked_one_logs_in(ldap_directory):
+    admin = UserFactory(username="twice", role=Role.IT_ADMIN)
+    link(admin, admin_entry(ldap_directory, "twice", "Admins-password1"))
+    _second_entry(ldap_directory, "twice", "Other-password1")
+
+    assert login("twice", "Admins-password1") == admin
+    assert login("twice", "Other-password1") is None
+
+
+def test_a_password_that_fits_two_linked_entries_of_one_uid_logs_nobody_in(ldap_directory):
+    first = UserFactory(username="twice", role=Role.IT_ADMIN)
+    second = UserFactory(username="twice2", role=Role.COORDINATOR)
+    link(first, admin_entry(ldap_directory, "twice", "Same-password1"))
+    link(second, _second_entry(ldap_directory, "twice", "Same-password1"))
 
     assert login("twice", "Same-password1") is None
 

@@ -77,6 +77,7 @@ def test_the_export_holds_the_persons_data_loans_reminders_history_and_log(
         "status_history",
         "initial_password_waiting",
         "loans",
+        "roster_imports",
         "access_log",
     }
     assert data["person"] == {

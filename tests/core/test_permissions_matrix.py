@@ -127,7 +127,7 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("PATCH", "/api/v1/people/{person_id}"): row(200, (200, 404), 403, 403),
     # class lists: whoever views a school's people; the passwords only for those who hand
     # them out (tests/accounts/test_classlists.py)
-    ("GET", "/api/v1/class-lists"): row(200, (200, 404), (200, 404), 403),
+    ("POST", "/api/v1/class-lists"): row(200, (200, 404), (200, 404), 403),
     # password reset: the person is a teacher who has no directory entry yet (409); a
     # teacher resets students only (tests/accounts/test_password_reset.py)
     ("POST", "/api/v1/people/{person_id}/password-reset"): row(409, (409, 404), 404, 403),
@@ -292,6 +292,7 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
         },
         ("POST", "/api/v1/loans/{loan_id}/lost"): {},
         ("POST", "/api/v1/people/{person_id}/password-reset"): {},
+        ("POST", "/api/v1/class-lists"): {"school": objects.school.number},
         ("POST", "/api/v1/imports/students"): {
             "file": SimpleUploadedFile("schueler.csv", b"Klasse;Nachname;Vorname\r\n"),
             "school": objects.school.number,
@@ -318,7 +319,6 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
         "/api/v1/rooms",
         "/api/v1/devices/export",
         "/api/v1/directory/plan",
-        "/api/v1/class-lists",
     }:
         return {"school": objects.school.number}
     if method == "GET" and path == "/api/v1/loans/availability":

@@ -103,7 +103,8 @@ PAGES = {
     "/loans/waiting/": MANAGERS,
     "/loans/on-loan/": MANAGERS,
     "/loans/on-loan/?overdue=1": MANAGERS,
-    "/loans/{id}/": MANAGERS,
+    # The teacher requested the loan: they see its page, as over the API.
+    "/loans/{id}/": REQUESTERS,
     "/loans/{id}/handout/": MANAGERS,
     "/loans/{id}/return/": MANAGERS,
     "/loans/{id}/lost/": MANAGERS,

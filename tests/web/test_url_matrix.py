@@ -36,8 +36,9 @@ def row(anonymous, teacher, coordinator_a, coordinator_b, it_admin, city_staff):
 
 
 # name -> expected status for: anonymous, teacher, coordinator of school A, coordinator of
-# school B, IT admin, city staff. A loan's own page is for those who manage loans; a
-# teacher follows their requests in the list. Handout, return and "lost" send a request
+# school B, IT admin, city staff. A loan's own page is for those who manage loans and for
+# the teacher who requested it (the loan here is the teacher's request); its other pages
+# are for those who manage loans. Handout, return and "lost" send a request
 # that is not approved yet back to its page (302).
 MATRIX = {
     "accounts:class_detail": row(302, 200, 200, 404, 200, 403),
@@ -72,7 +73,7 @@ MATRIX = {
     "scheduling:loan_agreement": row(302, 403, 302, 404, 302, 403),
     "scheduling:loan_approve": row(302, 405, 405, 405, 405, 405),
     "scheduling:loan_cancel": row(302, 405, 405, 405, 405, 405),
-    "scheduling:loan_detail": row(302, 403, 200, 404, 200, 403),
+    "scheduling:loan_detail": row(302, 200, 200, 404, 200, 403),
     "scheduling:loan_extend": row(302, 405, 405, 405, 405, 405),
     "scheduling:loan_handout": row(302, 403, 302, 404, 302, 403),
     "scheduling:loan_list": row(302, 200, 200, 200, 200, 403),

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import AccessVia
 from core.errors import LernstattError
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
@@ -20,7 +21,8 @@ from scheduling.selectors import LoanFilters
 class Command(LernstattCommand):
     help = (
         "Write the loans to an .xlsx or .csv file, with the filters of the loan list. "
-        "Without --user, every school's loans are exported."
+        "Without --user, every school's loans are exported. Every student in the file gets "
+        "an entry in the access log."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,7 +54,7 @@ class Command(LernstattCommand):
             raise CommandError(str(exc)) from exc
         actor = command_actor(options["user"])
         try:
-            export = loan_export(actor=actor, filters=filters, fmt=fmt)
+            export = loan_export(actor=actor, filters=filters, fmt=fmt, via=AccessVia.COMMAND)
         except LernstattError as exc:
             raise CommandError(exc.message) from exc
         output = Path(options["output"] or export.filename)
