@@ -307,3 +307,13 @@ def test_a_body_larger_than_the_api_reads_is_a_client_error(script, settings):
     )
 
     assert_client_error(response, 413, "request_too_large")
+
+
+def test_a_json_body_larger_than_the_api_reads_is_413_in_the_error_shape(script, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = script.generic(
+        "POST", "/api/v1/rooms", b'{"name": "' + b"x" * 2000 + b'"}', "application/json"
+    )
+
+    assert_client_error(response, 413, "request_too_large")
