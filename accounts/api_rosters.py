@@ -8,12 +8,14 @@ from ninja import File, Form, Router, Status, UploadedFile
 from accounts.rosters.jobs import roster_job_create
 from core.models import ImportJob
 from inventory.api.imports import import_job_out
-from inventory.schemas.imports import ImportJobOut, ImportRowsIn
+from inventory.schemas.imports import DateOrder, ImportJobOut, ImportRowsIn
 
 router = Router(tags=["imports"])
 
 
-def _upload(request: HttpRequest, kind: str, file: UploadedFile, school: str) -> Status:
+def _upload(
+    request: HttpRequest, kind: str, file: UploadedFile, school: str, date_order: str | None
+) -> Status:
     job = roster_job_create(
         actor=request.user,
         kind=kind,
@@ -21,6 +23,7 @@ def _upload(request: HttpRequest, kind: str, file: UploadedFile, school: str) ->
         filename=file.name or "",
         size=file.size,
         school=school,
+        date_order=date_order,
     )
     return Status(202, import_job_out(job, ImportRowsIn(), actor=request.user))
 
@@ -30,10 +33,12 @@ def student_import_upload(
     request: HttpRequest,
     file: File[UploadedFile],
     school: Form[str],
+    date_order: Form[DateOrder | None] = None,
 ):
     """Upload a list of a school's students (.xlsx or .csv, e.g. SchILD's export). The
-    answer comes at once; the file is checked in the background."""
-    return _upload(request, ImportJob.Kind.STUDENTS, file, school)
+    answer comes at once; the file is checked in the background. `date_order` (`dmy`, the
+    default, or `mdy`) reads birth dates with slashes whose column does not tell."""
+    return _upload(request, ImportJob.Kind.STUDENTS, file, school, date_order)
 
 
 @router.post("/imports/teachers", response={202: ImportJobOut})
@@ -41,7 +46,8 @@ def teacher_import_upload(
     request: HttpRequest,
     file: File[UploadedFile],
     school: Form[str],
+    date_order: Form[DateOrder | None] = None,
 ):
     """Upload a list of a school's teachers (.xlsx or .csv). The answer comes at once; the
-    file is checked in the background."""
-    return _upload(request, ImportJob.Kind.TEACHERS, file, school)
+    file is checked in the background (`date_order` as for students)."""
+    return _upload(request, ImportJob.Kind.TEACHERS, file, school, date_order)

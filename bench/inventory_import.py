@@ -11,7 +11,11 @@ on the server of DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres):
 - cold import: device_import_apply into an empty inventory (models and rooms created),
 - re-import of the same file (nothing changes),
 - re-import with 5 % of the rows changed,
-- export of all devices to .xlsx and to .csv.
+- export of all devices to .xlsx and to .csv,
+- preview of a 49 MB CSV of 189,000 devices (Excel's "CSV UTF-8"; under the size and row
+  limits, so the most a CSV preview can take), made in a process of its own,
+- preview of a 45 MB workbook of 1,000,000 rows x 16 columns (shared strings, as Excel
+  saves it; under the size and zip limits, refused by the row limit while it is read).
 
 Each line shows wall-clock and CPU seconds, rows/s, the peak resident memory of the process
 during that step and how much it grew in it (Linux VmHWM, reset before each step, so no
@@ -47,6 +51,10 @@ from memory import peak_mb, reset_peak, status_kb
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"cold import": 10_000, "re-import, unchanged": 20_000, "export": 10_000}
 MEMORY_LIMIT_MB = 500
+# Any file up to the size limit is previewed within this (issue 12).
+PREVIEW_LIMIT_MB = 300
+CSV_ROWS = 189_000
+XLSX_ROWS = 1_000_000
 
 # A school office's file: German headers as they are typed, not the export's.
 HEADERS = [
@@ -243,6 +251,121 @@ def raw_write_xlsxwriter(rows: list[list]) -> None:
         book.close()
 
 
+def write_big_csv(path: str, count: int) -> None:
+    """A school office's CSV of `count` devices as Excel writes "CSV UTF-8" (BOM, `;`,
+    dates DD.MM.YYYY, decimal comma), with a note of about 100 characters in each row:
+    189,000 rows are 49 MB."""
+    note = "Geprüft im Sommer, Akku und Netzteil vollständig; Hülle ersetzt, Displayfolie neu"
+    with open(path, "w", encoding="utf-8-sig", newline="") as target:
+        writer = csv.writer(target, delimiter=";")
+        writer.writerow(HEADERS)
+        for row in device_rows(count):
+            row[14] = f"{row[14]} {note} {row[0]} (Inventur 2026: ok.)".strip()
+            writer.writerow(
+                [
+                    value.strftime("%d.%m.%Y")
+                    if isinstance(value, datetime.date)
+                    else str(value).replace(".", ",")
+                    if isinstance(value, Decimal)
+                    else value
+                    for value in row
+                ]
+            )
+
+
+def write_big_xlsx(path: str, count: int) -> None:
+    """A workbook of `count` devices x 16 columns as a script writes it: every text a
+    shared string (asset tags, serial numbers and MAC addresses all different), numbers and
+    dates as numbers with a style, cells without their optional reference (as Excel writes
+    them, 1,000,000 rows would unpack to more than the zip limit allows).
+    1,000,000 rows are about 45 MB (460 MB unpacked)."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    fixed = ["Dell", "Latitude 3540", "Notebook", "im Einsatz", "DigitalPakt Schule", "ja"]
+    headers = [*HEADERS, "Inventar-Stand"]
+    strings = [*headers, *fixed]
+    schools = school_numbers()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=4) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            part.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">'.encode())
+            part.write(f'<dimension ref="A1:P{count + 1}"/><sheetData><row r="1">'.encode())
+            part.write("".join(f'<c t="s"><v>{n}</v></c>' for n in range(16)).encode())
+            part.write(b"</row>")
+            base = len(strings)
+            chunk = []
+            for index in range(count):
+                r = index + 2
+                own = base + 3 * index  # this row's asset tag, serial number, MAC address
+                chunk.append(
+                    f'<row r="{r}"><c t="s"><v>{own}</v></c><c t="s"><v>{own + 1}</v></c>'
+                    f'<c t="s"><v>16</v></c><c t="s"><v>17</v></c><c t="s"><v>18</v></c>'
+                    f"<c><v>{schools[index % 60]}</v></c><c><v>{index % 40 + 100}</v></c>"
+                    f'<c t="s"><v>19</v></c><c s="1"><v>{44000 + index % 2000}</v></c>'
+                    f'<c s="2"><v>{689 + index % 100}</v></c><c t="s"><v>20</v></c>'
+                    f'<c s="1"><v>{46000 + index % 2000}</v></c><c t="s"><v>21</v></c>'
+                    f'<c t="s"><v>{own + 2}</v></c><c t="s"><v>16</v></c>'
+                    f'<c s="1"><v>46200</v></c></row>'
+                )
+                if len(chunk) == 5000:
+                    part.write("".join(chunk).encode())
+                    chunk = []
+            part.write("".join(chunk).encode())
+            part.write(b"</sheetData></worksheet>")
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}">'.encode())
+            part.write("".join(f"<si><t>{text}</t></si>" for text in strings).encode())
+            for index in range(count):
+                school = schools[index % 60]
+                mac = f"AC:1F:6B:{index >> 16 & 0xFF:02X}:{index >> 8 & 0xFF:02X}"
+                mac += f":{index & 0xFF:02X}"
+                part.write(
+                    f"<si><t>{school}-{index:07d}</t></si><si><t>PF{index:07X}</t></si>"
+                    f"<si><t>{mac}</t></si>".encode()
+                )
+            part.write(b"</sst>")
+        archive.writestr(
+            "xl/styles.xml",
+            f'<styleSheet xmlns="{main}"><numFmts><numFmt numFmtId="164" '
+            'formatCode="dd.mm.yyyy"/><numFmt numFmtId="165" formatCode="#,##0.00 &quot;€&quot;"/>'
+            '</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="165"/>'
+            "</cellXfs></styleSheet>",
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rels}"><sheets>'
+            '<sheet name="Inventar" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rels}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rels}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId3" Type="{rels}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>",
+        )
+        archive.writestr("[Content_Types].xml", "<Types/>")
+
+
+def unzip_alone(data: bytes) -> None:
+    """Only unpacking a workbook's parts: the least any reader of it has to do."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            with archive.open(name) as part:
+                while part.read(1024 * 1024):
+                    pass
+
+
+def raw_read_csv(data: bytes) -> None:
+    """The same file through Python's csv module alone."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    for _row in csv.reader(text, delimiter=";"):
+        pass
+
+
 def raw_write_csv(rows: list[list]) -> None:
     with tempfile.TemporaryFile("w", encoding="utf-8-sig", newline="") as target:
         csv.writer(target, delimiter=";").writerows(rows)
@@ -270,7 +393,7 @@ def run(rows_count: int, profile: str | None) -> tuple[str, list[tuple]]:
     from core.models import Role, User
     from inventory.exporting import device_export
     from inventory.exporting import device_rows as export_rows
-    from inventory.importing import device_import_apply
+    from inventory.importing import device_import_apply, device_import_preview
     from inventory.models import Device, School
     from inventory.selectors import device_list
 
@@ -319,7 +442,63 @@ def run(rows_count: int, profile: str | None) -> tuple[str, list[tuple]]:
         if fmt == "xlsx":
             notes += f"; XlsxWriter alone: {raw['xlsxwriter']:.1f} s"
         results.append((f"export .{fmt}", export.rows, timing, ratio, notes))
+
+    # Made in another process: its rows would stay in this one's resident memory.
+    with tempfile.NamedTemporaryFile(suffix=".csv") as target:
+        command = [sys.executable, __file__, "--write-csv", target.name, "--rows", str(CSV_ROWS)]
+        subprocess.run(command, check=True)
+        data = Path(target.name).read_bytes()
+    raw_csv_seconds = timed(lambda: raw_read_csv(data)).seconds
+    timing = timed(
+        lambda: device_import_preview(actor=admin, data=data, filename="inventar.csv"),
+        profile == "csv",
+    )
+    counts = ", ".join(f"{k} {v}" for k, v in timing.result.counts.items() if v)
+    size = f"{len(data) / 1024 / 1024:.0f} MB; {counts}"
+    results.append(("preview .csv", CSV_ROWS, timing, timing.seconds / raw_csv_seconds, size))
+
+    # Written and previewed in processes of their own, so that the peak memory is the
+    # preview's and not what the steps before left in this process.
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as target:
+        command = [sys.executable, __file__, "--write-xlsx", target.name, "--rows", str(XLSX_ROWS)]
+        subprocess.run(command, check=True)
+        command = [sys.executable, __file__, "--preview-xlsx", target.name]
+        if profile == "xlsx":
+            command.append("--profile=xlsx")
+        output = subprocess.run(command, check=True, capture_output=True, text=True)
+        sys.stderr.write(output.stderr)
+    measured = json.loads(output.stdout.splitlines()[-1])
+    timing = Timing(**{key: measured[key] for key in Timing._fields})
+    notes = f"{measured['size']:.0f} MB; {timing.result}; x = unpacking alone"
+    ratio = timing.seconds / measured["unzip"]
+    results.append(("preview .xlsx, 16 columns", XLSX_ROWS, timing, ratio, notes))
     return database_version(), results
+
+
+def preview_xlsx(path: str, profile: bool) -> None:
+    """Preview the workbook at `path` as the bench's user (in the database of the run that
+    started this process) and print the step's measurement as JSON."""
+    import django
+
+    django.setup()
+    from core.errors import FileRejected
+    from core.models import User
+    from inventory.importing import device_import_preview
+
+    admin = User.objects.get(username="bench")
+    data = Path(path).read_bytes()
+    unzip = timed(lambda: unzip_alone(data)).seconds
+
+    def refused_preview() -> str:
+        try:
+            device_import_preview(actor=admin, data=data, filename="inventar.xlsx")
+        except FileRejected as refused:
+            return f"refused: {refused.code}"
+        return "accepted"
+
+    timing = timed(refused_preview, profile)
+    size = len(data) / 1024 / 1024
+    print(json.dumps({**timing._asdict(), "unzip": unzip, "size": size}))
 
 
 def database_version() -> str:
@@ -348,7 +527,8 @@ def print_table(runs: list[dict]) -> None:
         target = next((t for key, t in TARGETS.items() if first["name"].startswith(key)), None)
         mark = "" if target is None else (" ✓" if speed >= target else " ✗")
         peak = max(run["steps"][index]["peak"] for run in runs)
-        memory = " ✓" if peak < MEMORY_LIMIT_MB else " ✗"
+        limit = PREVIEW_LIMIT_MB if first["name"].startswith("preview") else MEMORY_LIMIT_MB
+        memory = " ✓" if peak < limit else " ✗"
         print(
             f"| {step['name']} | {step['rows']:,} | {step['seconds']:.2f}{spread} "
             f"| {step['cpu']:.2f} | {speed:,.0f}{mark} "
@@ -364,12 +544,27 @@ def main() -> None:
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=default_db)
     parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--profile", choices=["cold", "unchanged", "changed", "export"])
+    parser.add_argument(
+        "--profile", choices=["cold", "unchanged", "changed", "export", "csv", "xlsx"]
+    )
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs, each in a fresh database; the median is shown"
     )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--write-csv", help=argparse.SUPPRESS)  # write_big_csv, --rows rows
+    parser.add_argument("--write-xlsx", help=argparse.SUPPRESS)  # write_big_xlsx, --rows rows
+    parser.add_argument("--preview-xlsx", help=argparse.SUPPRESS)  # preview_xlsx
     args = parser.parse_args()
+    if args.write_csv:
+        write_big_csv(args.write_csv, args.rows)
+        return
+    if args.write_xlsx:
+        write_big_xlsx(args.write_xlsx, args.rows)
+        return
+    if args.preview_xlsx:
+        sys.path.insert(0, str(ROOT))
+        preview_xlsx(args.preview_xlsx, args.profile == "xlsx")
+        return
 
     if not args.json:
         # Each run in a process and a database of its own; the table shows, per step, the

@@ -38,6 +38,8 @@ OUTCOME_LABELS = {
     "move": _("changes class"),
     "reactivate": _("back again"),
     "unchanged": _("unchanged"),
+    "leave": _("leaves the school"),
+    "skip": _("not at the school: no account"),
     "error": _("error"),
 }
 LIFECYCLE_LABELS = {
@@ -194,7 +196,15 @@ def _rows_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
         "lifecycle_limit": LIFECYCLE_NAMES,
         "to_create": report.get("to_create") or {},
         "new_classes": report.get("new_classes") or [],
+        "class_names": report.get("class_names") or [],
+        "leaving_with_loans": report.get("loans") or [],
         "unknown_columns": report.get("unknown_columns") or [],
+        "skipped": report.get("skipped") or [],
+        "hidden_rows": report.get("hidden_rows") or 0,
+        "date_order": job.options.get("date_order") or "dmy",
+        "date_orders_assumed": [
+            dates for dates in report.get("date_orders") or [] if dates.get("assumed")
+        ],
     }
 
 
@@ -218,6 +228,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     context.update(_rows_context(request, job))
     # What the page names: its rows, and the people missing from a roster that it lists.
     listed = [person for step in context["lifecycle"] for person in step["people"]]
+    listed += context["leaving_with_loans"]
     jobs.import_job_viewed(
         actor=request.user, job=job, shown=[*context["rows"], *listed], via="web"
     )
@@ -233,5 +244,19 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
         jobs.import_job_confirm(actor=request.user, job_id=job_id, only_valid=only_valid)
     except (Conflict, ValidationFailed) as exc:
         # Another admin confirmed a moment ago, or the rows have errors: nothing started.
+        messages.error(request, exc.message)
+    return redirect("inventory:import_detail", job_id=job_id)
+
+
+@login_required
+@require_POST
+@web_errors
+def import_recheck(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Check a previewed file again with the other order of day and month."""
+    try:
+        jobs.import_job_recheck(
+            actor=request.user, job_id=job_id, date_order=request.POST.get("date_order", "")
+        )
+    except (Conflict, ValidationFailed) as exc:
         messages.error(request, exc.message)
     return redirect("inventory:import_detail", job_id=job_id)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/", import_views.import_start, name="import_start"),
     path("imports/<int:job_id>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:job_id>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:job_id>/recheck/", import_views.import_recheck, name="import_recheck"),
     path("exports/", export_views.export_index, name="export_index"),
     path("exports/devices/", export_views.export_devices, name="export_devices"),
     path("exports/loans/", export_views.export_loans, name="export_loans"),

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = _("Loans")
+
+    def ready(self) -> None:
+        from scheduling import receivers  # noqa: F401  (connects the receivers)

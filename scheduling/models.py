@@ -121,6 +121,9 @@ class Loan(models.Model):
     )
     accessories_in = models.JSONField(_("accessories returned"), default=list, blank=True)
     condition_in = models.TextField(_("condition at return"), blank=True)
+    # Set by a roster import that found the student leaving the school (missing from the
+    # file, or with a leaver's status) while the loan holds its device: take it back.
+    student_left_on = models.DateField(_("student left the school on"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -178,10 +178,20 @@ def reminder_message(loan: Loan, *, kind: str, today: datetime.date) -> tuple[st
             "Please see to it that the device comes back. If it has been lost, please tell "
             "your school's IT coordinator."
         )
+    left = []
+    if loan.student_left_on is not None:
+        left = [
+            _(
+                "%(student)s has left the school (roster of %(date)s): please take the "
+                "device back now."
+            )
+            % {"student": student, "date": loan.student_left_on.strftime("%d.%m.%Y")}
+        ]
     body = "\n\n".join(
         [
             _("Hello,"),
             intro,
+            *left,
             "\n".join(facts),
             ask,
             _("This message was sent automatically by Lernstatt."),

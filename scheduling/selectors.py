@@ -312,3 +312,18 @@ def loan_history(*, actor: User, loan: Loan) -> QuerySet[DeviceHistory]:
         .select_related("actor")
         .order_by("at", "id")
     )
+
+
+def loans_held_by_students(*, school: School) -> dict[int, list[str]]:
+    """Student id → the asset tags of the devices their loans hold (reserved or on loan),
+    for the students of `school`: what the roster import shows for students who leave.
+    No actor: the roster import has decided who may read the school. One query."""
+    held: dict[int, list[str]] = {}
+    rows = (
+        Loan.objects.filter(student__school=school, status__in=HOLDING)
+        .order_by("student_id", "device__asset_tag")
+        .values_list("student_id", "device__asset_tag")
+    )
+    for student_id, asset_tag in rows:
+        held.setdefault(student_id, []).append(asset_tag)
+    return held

@@ -7,6 +7,7 @@ scheduling.handling.
 """
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +21,7 @@ from inventory.models import Category, Device
 from scheduling import allocation
 from scheduling.booking import overlapping
 from scheduling.history import loan_event_write
-from scheduling.models import OPEN, Loan, LoanReason, LoanStatus
+from scheduling.models import HOLDING, OPEN, Loan, LoanReason, LoanStatus
 from scheduling.selectors import loan_may_cancel
 
 
@@ -252,3 +253,22 @@ def loan_cancel(*, actor: User, loan: Loan) -> Loan:
             loan_event_write(loan=loan, device=freed, event="cancelled", actor=actor)
             allocation.loans_allocate_waiting(actor=actor, devices=[freed])
     return loan
+
+
+def loans_mark_students_left(
+    *, student_ids: Sequence[int], left_on: datetime.date, back_ids: Sequence[int] = ()
+) -> int:
+    """Mark the loans that hold a device (reserved or on loan) of students who left the
+    school on `left_on` for return — shown on the loan lists and in the reminders — and
+    take the mark back from the loans of students who are back (`back_ids`). A loan marked
+    before keeps its first date, so running it twice changes nothing. Returns how many
+    loans were newly marked."""
+    with transaction.atomic():
+        marked = Loan.objects.filter(
+            student_id__in=student_ids, status__in=HOLDING, student_left_on__isnull=True
+        ).update(student_left_on=left_on, updated_at=timezone.now())
+        if back_ids:
+            Loan.objects.filter(student_id__in=back_ids, student_left_on__isnull=False).update(
+                student_left_on=None, updated_at=timezone.now()
+            )
+    return marked

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import lifecycle
+from accounts.events import students_left
 from accounts.logins import logins_assign
 from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
 from accounts.rosters.columns import KINDS, STUDENTS
@@ -45,10 +46,16 @@ def _check(*, actor: User, school: School, kind: str) -> None:
 
 
 def _plan(
-    *, school: School, kind: str, data: bytes, filename: str, today: datetime.date
+    *,
+    school: School,
+    kind: str,
+    data: bytes,
+    filename: str,
+    today: datetime.date,
+    date_order: str = "dmy",
 ) -> RosterPlan:
     table = read_roster_table(data=data, filename=filename, kind=kind)
-    return plan_roster(school=school, kind=kind, table=table, today=today)
+    return plan_roster(school=school, kind=kind, table=table, today=today, date_order=date_order)
 
 
 def roster_preview(
@@ -59,6 +66,7 @@ def roster_preview(
     data: bytes,
     filename: str,
     today: datetime.date | None = None,
+    date_order: str = "dmy",
 ) -> RosterReport:
     """Every row's outcome (create / update / move / unchanged / reactivate / error, with
     changes and errors by row and column), the classes that would be created, and who of
@@ -72,6 +80,7 @@ def roster_preview(
         data=data,
         filename=filename,
         today=today or timezone.localdate(),
+        date_order=date_order,
     ).report
 
 
@@ -83,14 +92,16 @@ def roster_apply(
     data: bytes,
     filename: str,
     today: datetime.date | None = None,
+    date_order: str = "dmy",
 ) -> RosterReport:
     """Carry out what the preview shows, in one transaction: every row and every lifecycle
     step, or nothing. New people get their logins here; changed names, moves and
     reactivations keep theirs; a deleted person's login is reserved for the reuse period
     and their row kept without names, ids or login (its DN stays for the directory sync).
-    Applying the same file again finds everything unchanged. Raises RosterHasErrors (a
-    ValidationFailed with every row error and the report) when any row has an error,
-    besides the errors of preview."""
+    Applying the same file again finds everything unchanged. After the commit the loans of
+    students leaving with a loan device are marked for return (accounts.events). Raises
+    RosterHasErrors (a ValidationFailed with every row error and the report) when any row
+    has an error, besides the errors of preview."""
     _check(actor=actor, school=school, kind=kind)
     today = today or timezone.localdate()
     try:
@@ -98,7 +109,14 @@ def roster_apply(
             # Two imports for one school wait for each other instead of both creating
             # the same new people.
             School.objects.select_for_update().filter(pk=school.pk).values_list("pk").first()
-            plan = _plan(school=school, kind=kind, data=data, filename=filename, today=today)
+            plan = _plan(
+                school=school,
+                kind=kind,
+                data=data,
+                filename=filename,
+                today=today,
+                date_order=date_order,
+            )
             if plan.has_errors:
                 raise RosterHasErrors(plan.report)
             _write(plan, school=school, today=today)
@@ -160,6 +178,13 @@ def _write(plan: RosterPlan, *, school: School, today: datetime.date) -> None:
     Person.objects.bulk_create(new_people, batch_size=BATCH)
     for (_row, outcome), person in zip(plan.creates, new_people, strict=True):
         outcome.login = person.login
+    if role == PersonRole.STUDENT and (plan.left_with_loans or plan.back):
+        # The loans of students who leave are marked for return, those of students who
+        # are back unmarked: the loans build on the accounts, so they are told.
+        left, back = list(plan.left_with_loans), list(plan.back)
+        transaction.on_commit(
+            lambda: students_left.send(sender=Person, left=left, back=back, left_on=today)
+        )
 
 
 def _update(pks: list[int], **values: Any) -> None:

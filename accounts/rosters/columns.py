@@ -63,6 +63,7 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
         ),
     ),
     Column("short_code", _("Short code"), ("Kürzel", "Kuerzel", "Lehrerkürzel", "Code")),
+    Column("status", _("Status"), ("Status", "Schülerstatus", "Schuelerstatus")),
 )
 
 # The columns a file of each kind cannot do without.
@@ -72,7 +73,7 @@ REQUIRED = {
 }
 # The columns read for each kind; the others are ignored.
 USED = {
-    STUDENTS: ("class_name", "last_name", "first_name", "birth_date", "external_id"),
+    STUDENTS: ("class_name", "last_name", "first_name", "birth_date", "external_id", "status"),
     TEACHERS: ("last_name", "first_name", "birth_date", "external_id", "short_code"),
 }
 # Text cells longer than the database column are row errors, not database errors.
@@ -95,3 +96,45 @@ def roster_spellings() -> dict[str, str]:
 def expected_headers(kind: str) -> list[str]:
     """The headers a file of this kind needs, in the current language, for messages."""
     return [str(COLUMNS_BY_KEY[key].header) for key in REQUIRED[kind]]
+
+
+# SchILD-NRW's student status ("Status", "Schülerstatus"), exported as its number or its
+# name: the values of SchILD's (and its successor SVWS's) status table, SVWS-Server
+# `de.svws_nrw.core.types.SchuelerStatus`. Who is at the school now gets or keeps an
+# account: active pupils, those on leave (a year abroad) and external pupils who attend
+# lessons here. Pupils admitted for a coming school year or on the waiting list are not
+# there yet, leavers (with or without a qualification, and former pupils) no longer: none
+# of them gets an account, and an account they have takes the lifecycle's steps as if they
+# were missing from the file. Any other value is a row error, never a guess.
+ACTIVE = "active"
+NOT_YET = "not_yet"
+LEFT = "left"
+SCHILD_STATUSES: dict[int, tuple[str, str]] = {
+    0: ("Neuaufnahme", NOT_YET),
+    1: ("Warteliste", NOT_YET),
+    2: ("Aktiv", ACTIVE),
+    3: ("Beurlaubt", ACTIVE),
+    6: ("Extern", ACTIVE),
+    8: ("Abschluss", LEFT),
+    9: ("Abgang", LEFT),
+    10: ("Ehemalige", LEFT),
+}
+# Other spellings of the names, folded: SchILD's lists and older versions write these.
+_STATUS_ALIASES = {"externe": 6, "abgaenger": 9, "abgaenge": 9, "ehemaliger": 10}
+
+
+@cache
+def _status_names() -> dict[str, int]:
+    names = {fold(name): code for code, (name, _kind) in SCHILD_STATUSES.items()}
+    return {**names, **_STATUS_ALIASES}
+
+
+def schild_status(value: str) -> int | None:
+    """The SchILD status code a cell means ("2", "2.0", "Aktiv", "aktiv"), or None when the
+    value is not one of SchILD's statuses."""
+    text = value.strip()
+    number = text[:-2] if text.endswith(".0") else text
+    if number.isdigit():
+        code = int(number)
+        return code if code in SCHILD_STATUSES else None
+    return _status_names().get(fold(text))

@@ -15,6 +15,7 @@ from core.sheets.read import ensure_size
 from inventory.importing.jobs import (
     ImportHasErrors,
     ImportKind,
+    checked_date_order,
     import_job_school,
     import_job_store,
 )
@@ -23,12 +24,20 @@ from inventory.selectors import school_get
 
 
 def roster_job_create(
-    *, actor: User, kind: str, upload: IO[bytes], filename: str, size: int, school: str
+    *,
+    actor: User,
+    kind: str,
+    upload: IO[bytes],
+    filename: str,
+    size: int,
+    school: str,
+    date_order: str | None = None,
 ) -> ImportJob:
     """Keep an uploaded roster of `kind` (students or teachers) for the school with the
     number `school` and start its preview in the background. The school is always chosen,
     never guessed from the file; one the actor does not reach is "not found". The size is
-    checked before the file is read."""
+    checked before the file is read. `date_order` (dmy, the default, or mdy) reads birth
+    dates with slashes whose column does not tell the order of day and month."""
     require(actor, Perm.ROSTER_IMPORT)
     ensure_size(size)
     chosen = school_get(actor=actor, number=school.strip(), perm=Perm.ROSTER_IMPORT)
@@ -38,7 +47,7 @@ def roster_job_create(
         upload=upload,
         filename=filename,
         size=size,
-        options={"school": chosen.id},
+        options={"school": chosen.id, "date_order": checked_date_order(date_order)},
     )
 
 
@@ -49,6 +58,7 @@ def _arguments(job: ImportJob, actor: User) -> dict[str, Any]:
         "kind": job.kind,
         "data": bytes(job.content),
         "filename": job.filename,
+        "date_order": job.options.get("date_order") or "dmy",
     }
 
 

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from accounts.lifecycle import step_due
 from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
-from accounts.rosters.columns import STUDENTS
-from accounts.rosters.parse import RosterRow, name_key, parse_rows
+from accounts.rosters.columns import LEFT, SCHILD_STATUSES, STUDENTS
+from accounts.rosters.parse import RosterRow, class_name_normal, name_key, parse_rows
 from accounts.rosters.report import LifecycleStep, RosterReport, RowOutcome
 from core.sheets.read import Table
+from core.sheets.values import padding_message, padding_twins
 from inventory.models import School
 
 PERSON_FIELDS = ("last_name", "first_name", "birth_date", "external_id", "short_code")
@@ -34,6 +35,11 @@ class RosterPlan:
     tolerate: list[Person] = field(default_factory=list)
     disable: list[Person] = field(default_factory=list)
     delete: list[Person] = field(default_factory=list)
+    # The students leaving the school (missing, or with a status of a leaver) who hold a
+    # loan device: their loans are marked for return when the import is applied.
+    left_with_loans: list[int] = field(default_factory=list)
+    # Students back again (reactivated): a mark for return on their loans is taken back.
+    back: list[int] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -55,11 +61,15 @@ class _Planner:
         self.headers = table.headers
         self.today = today
         self.year = school_year_of(today)
+        # Existing classes are found by their normalised names, so that "05a" in the
+        # database is the file's "5a"; a class already spelled so wins over another one.
+        existing = SchoolClass.objects.filter(school=school, school_year=self.year)
         self.classes = {
-            cls.name.lower(): cls
-            for cls in SchoolClass.objects.filter(school=school, school_year=self.year)
+            class_name_normal(cls.name).lower(): cls
+            for cls in sorted(existing, key=lambda cls: class_name_normal(cls.name) == cls.name)
         }
         self.new_classes: dict[str, SchoolClass] = {}
+        self.held: dict[int, list[str]] = {}  # student id → asset tags their loans hold
         self.people = list(
             Person.objects.filter(school=school, role=self.role)
             .exclude(status=PersonStatus.DELETED)
@@ -128,6 +138,17 @@ class _Planner:
                         _("ID %(id)s already belongs to another person of this school.")
                         % {"id": row.external_id},
                     )
+        # An id of digits that is a stored one without its leading zeros (456 for 00456:
+        # Excel dropped them) is an error, never a new person; that person is not missing.
+        unmatched = [
+            row for row in rows if row.external_id and row.external_id.lower() not in by_id
+        ]
+        twins = padding_twins([row.external_id for row in unmatched], list(by_id))
+        for row in unmatched:
+            if row.external_id in twins:
+                twin = by_id[twins[row.external_id]]
+                named.add(twin.pk)
+                self.error(row, "external_id", padding_message(row.external_id, twin.external_id))
         for row in rows:
             if row.errors or row.person is not None or row.name_key is None:
                 continue
@@ -144,6 +165,8 @@ class _Planner:
         if self.role != PersonRole.STUDENT:
             return None
         name = row.values["class_name"]
+        # The name is normalised (parse.class_name_normal): "05a", "5 a" and "5A" in one
+        # file are one class.
         key = name.lower()
         cls = self.classes.get(key) or self.new_classes.get(key)
         if cls is None:
@@ -163,6 +186,19 @@ class _Planner:
 
     def decide(self, row: RosterRow) -> None:
         values = row.values
+        if not row.at_school:
+            code = values["status"]
+            name, kind = SCHILD_STATUSES[code]
+            row.notes.append(_("Status %(code)s (%(name)s)") % {"code": code, "name": name})
+            if row.person is None:
+                row.outcome = "skip"
+            else:
+                # The account takes the steps of a person missing from the file.
+                row.outcome = "leave"
+                row.notes.append(
+                    _("leaves the school") if kind == LEFT else _("not at the school yet")
+                )
+            return
         cls = self.target_class(row)
         row.school_class = cls
         person = row.person
@@ -222,6 +258,18 @@ class _Planner:
                     % {"code": row.values["short_code"], "name": owners[code].full_name},
                 )
 
+    def leavers_with_loans(self, named: set[int]) -> dict[int, list[str]]:
+        """The students leaving (not named as at the school) who hold a loan device, with
+        the devices' asset tags: one query."""
+        if self.role != PersonRole.STUDENT:
+            return {}
+        # Imported here: the loans build on the accounts, not the other way round.
+        from scheduling.selectors import loans_held_by_students
+
+        held = self.held = loans_held_by_students(school=self.school)
+        leaving = {person.pk for person in self.people if person.pk not in named}
+        return {pk: tags for pk, tags in held.items() if pk in leaving}
+
     def lifecycle(self, named: set[int]) -> tuple[list[Person], list[Person], list[Person]]:
         tolerate, disable, delete = [], [], []
         for person in self.people:
@@ -243,8 +291,9 @@ class _Planner:
             outcome="error" if row.errors else row.outcome,
             name=name,
             login=row.person.login if row.person is not None else "",
-            class_name=values.get("class_name") or "",
+            class_name=row.school_class.name if row.school_class else values.get("class_name", ""),
             errors=row.errors,
+            notes=row.notes,
         )
         if not row.errors:
             result.changes = [
@@ -276,19 +325,28 @@ def _step(person: Person) -> LifecycleStep:
     )
 
 
-def plan_roster(*, school: School, kind: str, table: Table, today: datetime.date) -> RosterPlan:
+def plan_roster(
+    *, school: School, kind: str, table: Table, today: datetime.date, date_order: str = "dmy"
+) -> RosterPlan:
     """Every row's outcome and the lifecycle steps of the people missing from the file;
-    reads, never writes. The caller has checked the actor's permission for `school`."""
+    reads, never writes. The caller has checked the actor's permission for `school`.
+    `date_order` (dmy or mdy) reads birth dates with slashes when their column does not
+    tell the order of day and month."""
     planner = _Planner(school=school, kind=kind, table=table, today=today)
-    rows = parse_rows(table, kind)
+    rows = parse_rows(table, kind, date_order=date_order)
     planner.check_birth_dates(rows)
     planner.duplicates(rows)
     named = planner.match(rows)
+    # A pupil whose status says they are not at the school is missing from it.
+    named -= {row.person.pk for row in rows if row.person is not None and not row.at_school}
+    loans = planner.leavers_with_loans(named)
     tolerate, disable, delete = planner.lifecycle(named)
     planner.check_short_codes(rows, {person.pk for person in delete})
     for row in rows:
         if not row.errors:
             planner.decide(row)
+            if row.person is not None and row.person.pk in loans:
+                row.notes.append(_leaves_with(loans[row.person.pk]))
     outcomes = [planner.outcome(row) for row in rows]
     valid = [(row, outcome) for row, outcome in zip(rows, outcomes, strict=True) if not row.errors]
     # Only the new classes that rows without errors use are created.
@@ -304,17 +362,52 @@ def plan_roster(*, school: School, kind: str, table: Table, today: datetime.date
         new_classes=[cls.name for cls in new_classes],
         unknown_columns=list(table.unknown_columns),
         header_row=table.header_row,
+        hidden_rows=table.hidden_rows,
+        skipped=list(table.skipped),
+        class_names=_class_names(rows),
+        loans=[
+            {
+                "person_id": person.pk,
+                "name": person.sort_name,
+                "class_name": person.school_class.name if person.school_class else "",
+                "asset_tags": loans[person.pk],
+                "message": _leaves_with(loans[person.pk]),
+            }
+            for person in planner.people
+            if person.pk in loans
+        ],
     )
     return RosterPlan(
         report=report,
         new_classes=new_classes,
-        creates=[(row, outcome) for row, outcome in valid if row.person is None],
+        creates=[(row, outcome) for row, outcome in valid if outcome.outcome == "create"],
         updates=[
-            row
-            for row, outcome in valid
-            if row.person is not None and outcome.outcome != "unchanged"
+            row for row, outcome in valid if outcome.outcome in ("update", "move", "reactivate")
         ],
         tolerate=tolerate,
         disable=disable,
         delete=delete,
+        left_with_loans=sorted(loans),
+        back=[
+            row.person.pk
+            for row, outcome in valid
+            if outcome.outcome == "reactivate" and row.person.pk in planner.held
+        ],
     )
+
+
+def _leaves_with(asset_tags: list[str]) -> str:
+    return _("leaves the school with loan device %(tags)s") % {"tags": ", ".join(asset_tags)}
+
+
+def _class_names(rows: list[RosterRow]) -> list[dict[str, Any]]:
+    """Each class name the file spells otherwise than Lernstatt stores it ("05a" → "5a"),
+    with the number of its rows."""
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:
+        if row.school_class is not None and row.class_as_written != row.school_class.name:
+            found[(row.class_as_written, row.school_class.name)] += 1
+    return [
+        {"written": written, "name": name, "rows": count}
+        for (written, name), count in sorted(found.items())
+    ]

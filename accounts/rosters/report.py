@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-ROW_OUTCOMES = ("create", "update", "move", "unchanged", "reactivate", "error")
+# "leave": a person whose status says they are not at the school (a leaver); their account
+# takes the steps of people missing from the file. "skip": such a row without an account.
+ROW_OUTCOMES = ("create", "update", "move", "unchanged", "reactivate", "leave", "skip", "error")
 # What happens to the people of the school who are not in the file.
 LIFECYCLE = ("tolerate", "disable", "delete")
 
@@ -17,6 +19,7 @@ class RowOutcome:
     class_name: str = ""
     changes: list[dict[str, Any]] = field(default_factory=list)  # field, column, old, new
     errors: list[dict[str, Any]] = field(default_factory=list)  # row, column, message
+    notes: list[str] = field(default_factory=list)  # e.g. the status, a loan device
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -27,6 +30,7 @@ class RowOutcome:
             "class_name": self.class_name,
             "changes": self.changes,
             "errors": self.errors,
+            "notes": self.notes,
         }
 
 
@@ -64,6 +68,16 @@ class RosterReport:
     unknown_columns: list[str]
     header_row: int = 0
     applied: bool = False
+    # What the reader found and did not read: totals rows, a column named twice (row,
+    # column, message).
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    # Class names the file spells otherwise: written, name (as stored), rows.
+    class_names: list[dict[str, Any]] = field(default_factory=list)
+    # Students who leave while holding a loan device: person_id, name, class_name,
+    # asset_tags, message.
+    loans: list[dict[str, Any]] = field(default_factory=list)
+    # How many of the rows the sheet hides (by hand or by a filter); they are imported too.
+    hidden_rows: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -88,5 +102,9 @@ class RosterReport:
             "new_classes": list(self.new_classes),
             "unknown_columns": list(self.unknown_columns),
             "header_row": self.header_row,
+            "skipped": list(self.skipped),
             "applied": self.applied,
+            "class_names": list(self.class_names),
+            "loans": list(self.loans),
+            "hidden_rows": self.hidden_rows,
         }

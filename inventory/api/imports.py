@@ -9,7 +9,13 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from core.models import ImportJob, User
 from inventory.importing import jobs
-from inventory.schemas.imports import ImportConfirmIn, ImportJobOut, ImportRowsIn
+from inventory.schemas.imports import (
+    DateOrder,
+    ImportConfirmIn,
+    ImportJobOut,
+    ImportRecheckIn,
+    ImportRowsIn,
+)
 
 router = Router(tags=["imports"])
 
@@ -34,9 +40,12 @@ def device_import_upload(
     file: File[UploadedFile],
     school: Form[str | None] = None,
     create_missing: Form[bool] = False,
+    date_order: Form[DateOrder | None] = None,
 ):
     """Upload an .xlsx or .csv file of devices. The answer comes at once; the file is
-    checked in the background (`status` goes from `uploaded` to `previewed`)."""
+    checked in the background (`status` goes from `uploaded` to `previewed`). `date_order`
+    (`dmy`, the default, or `mdy`) reads dates with slashes such as 08/01/2021 when their
+    column does not tell the order of day and month (`date_orders` of the answer)."""
     job = jobs.import_job_create(
         actor=request.user,
         upload=file,
@@ -44,6 +53,7 @@ def device_import_upload(
         size=file.size,
         school=school or None,
         create_missing=create_missing,
+        date_order=date_order,
     )
     return Status(202, import_job_out(job, ImportRowsIn(), actor=request.user))
 
@@ -54,6 +64,15 @@ def import_detail(request: HttpRequest, job_id: int, rows: Query[ImportRowsIn]):
     those with `outcome`, `limit` at a time from `offset`."""
     job = jobs.import_job_get(actor=request.user, job_id=job_id)
     return import_job_out(job, rows, actor=request.user)
+
+
+@router.post("/imports/{int:job_id}/recheck", response={202: ImportJobOut})
+def import_recheck(request: HttpRequest, job_id: int, payload: ImportRecheckIn):
+    """Check a previewed, unconfirmed import again with another `date_order` (`dmy` or
+    `mdy`), for dates with slashes whose column does not tell the order of day and month.
+    The new preview runs in the background, as after the upload."""
+    job = jobs.import_job_recheck(actor=request.user, job_id=job_id, date_order=payload.date_order)
+    return Status(202, import_job_out(job, ImportRowsIn(), actor=request.user))
 
 
 @router.post("/imports/{int:job_id}/confirm", response={202: ImportJobOut})

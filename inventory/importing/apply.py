@@ -23,6 +23,9 @@ from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
 from inventory.services import history_rows
 
 BATCH = 1000
+# Columns whose cells are read as the text the spreadsheet shows, also when Excel keeps a
+# number ("00555" for 555 formatted 00000).
+TEXT_COLUMNS = frozenset({"asset_tag", "serial_number", "room", "school"})
 
 
 @contextmanager
@@ -55,7 +58,13 @@ def import_school(*, actor: User, school: School | str | int | None) -> School |
 
 
 def read_device_table(*, data: bytes, filename: str) -> Table:
-    return read_table(data, filename, spellings=device_spellings(), expected=expected_headers())
+    return read_table(
+        data,
+        filename,
+        spellings=device_spellings(),
+        expected=expected_headers(),
+        text_columns=TEXT_COLUMNS,
+    )
 
 
 def device_import_plan(
@@ -67,6 +76,7 @@ def device_import_plan(
     create_missing: bool = False,
     progress: Progress | None = None,
     steps_per_row: int = 1,
+    date_order: str = "dmy",
 ) -> tuple[Plan, Progress]:
     """Read the file and decide every row; writes nothing. Raises PermissionDenied,
     NotFound (school) or FileRejected (unreadable file)."""
@@ -89,6 +99,7 @@ def device_import_plan(
         create_missing=create_missing,
         progress=tracker,
         known=known,
+        date_order=date_order,
     )
     return plan, tracker
 
@@ -116,9 +127,11 @@ def device_import_preview(
     school: School | str | None = None,
     create_missing: bool = False,
     progress: ProgressCallback | None = None,
+    date_order: str = "dmy",
 ) -> ImportReport:
     """Every row's outcome (create / update / unchanged / error, with changes and errors
-    by row and column) and what would be created. Writes nothing."""
+    by row and column) and what would be created. Writes nothing. `date_order` (dmy or
+    mdy) reads dates with slashes when their column's values do not tell."""
     with no_gc_pauses():
         plan, tracker = device_import_plan(
             actor=actor,
@@ -127,6 +140,7 @@ def device_import_preview(
             school=school,
             create_missing=create_missing,
             progress=Progress(progress, 1),
+            date_order=date_order,
         )
     tracker.finish()
     return plan.report
@@ -141,6 +155,7 @@ def device_import_apply(
     create_missing: bool = False,
     only_valid: bool = False,
     progress: ProgressCallback | None = None,
+    date_order: str = "dmy",
 ) -> ImportReport:
     """Import the file in one transaction: all rows or none. If any row has an error,
     nothing is written and the report comes back with `applied` False, unless `only_valid`
@@ -155,6 +170,7 @@ def device_import_apply(
             create_missing=create_missing,
             progress=Progress(progress, 1),
             steps_per_row=2,
+            date_order=date_order,
         )
         if plan.has_errors and not only_valid:
             tracker.finish()

@@ -24,6 +24,7 @@ from core.errors import (
 from core.models import ImportJob, User
 from core.permissions import Perm, has, require, school_ids
 from core.sheets.read import ensure_size
+from core.sheets.values import DATE_ORDERS
 from inventory.importing.apply import (
     device_import_plan,
     device_import_write,
@@ -224,9 +225,12 @@ def import_job_create(
     size: int,
     school: str | None = None,
     create_missing: bool = False,
+    date_order: str | None = None,
 ) -> ImportJob:
     """Keep an uploaded device file and start its preview in the background. The size is
-    checked before the file is read; the school (a number) must be one the actor reaches."""
+    checked before the file is read; the school (a number) must be one the actor reaches.
+    `date_order` (dmy, the default, or mdy) reads dates with slashes whose column does not
+    tell the order of day and month."""
     require(actor, Perm.DEVICE_IMPORT)
     ensure_size(size)
     chosen = import_school(actor=actor, school=school)
@@ -236,8 +240,44 @@ def import_job_create(
         upload=upload,
         filename=filename,
         size=size,
-        options={"school": chosen.id if chosen else None, "create_missing": bool(create_missing)},
+        options={
+            "school": chosen.id if chosen else None,
+            "create_missing": bool(create_missing),
+            "date_order": checked_date_order(date_order),
+        },
     )
+
+
+def checked_date_order(date_order: str | None) -> str:
+    """dmy or mdy; ValidationFailed (naming the field date_order) for anything else."""
+    if date_order in (None, ""):
+        return "dmy"
+    if date_order not in DATE_ORDERS:
+        message = _("The order of day and month is “dmy” (day first) or “mdy” (month first).")
+        raise ValidationFailed(message, errors=[{"field": "date_order", "message": message}])
+    return date_order
+
+
+def import_job_recheck(*, actor: User, job_id: int, date_order: str) -> ImportJob:
+    """Check a previewed job's file again, reading dates with slashes in `date_order` (dmy
+    or mdy) where their column does not tell; the job is previewed again in the
+    background. Only a previewed job that is not confirmed can be checked again
+    (Conflict otherwise)."""
+    job = import_job_get(actor=actor, job_id=job_id)
+    order = checked_date_order(date_order)
+    with transaction.atomic():
+        again = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
+            status=Status.UPLOADED,
+            options={**job.options, "date_order": order},
+            report=None,
+            progress_done=0,
+            error=None,
+            updated_at=timezone.now(),
+        )
+        if not again:
+            raise Conflict(_status_conflict(job.status))
+        transaction.on_commit(lambda: _enqueue("preview", job.pk))
+    return import_job_get(actor=actor, job_id=job.pk)
 
 
 def import_job_confirm(*, actor: User, job_id: int, only_valid: bool = False) -> ImportJob:
@@ -469,6 +509,7 @@ def _device_plan(job: ImportJob, actor: User, progress: Progress, steps_per_row:
         create_missing=job.options.get("create_missing", False),
         progress=progress,
         steps_per_row=steps_per_row,
+        date_order=job.options.get("date_order") or "dmy",
     )
     return plan
 

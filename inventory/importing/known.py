@@ -2,11 +2,14 @@
 and the devices with the file's asset tags, read in a few queries per file (never one per
 row) and looked up in memory."""
 
+import unicodedata
 from collections import defaultdict, namedtuple
 
 from django.db import connection
+from django.db.models import F, Func, Value
 from django.db.models.functions import Lower
 
+from core.sheets.values import lower_key, unpadded
 from inventory.models import Device, DeviceModel, Room, School
 
 # Above this many keys, and when the file names a good part of the table anyway, reading
@@ -50,12 +53,29 @@ def devices_where(column: str, keys: set[str], fields: tuple[str, ...]):
     if len(keys) > SCAN_ABOVE and len(keys) * 2 >= Device.objects.count():
         position = fields.index(column)
         for values in Device.objects.values_list(*fields):
-            if values[position].lower() in keys:
+            if lower_key(values[position]) in keys:
                 yield values
         return
     for chunk in _chunks(sorted(keys)):
         qs = Device.objects.annotate(key=Lower(column)).filter(key__in=chunk)
         yield from qs.values_list(*fields)
+
+
+def asset_tags_by_number(tags: set[str]) -> list[str]:
+    """The stored asset tags that are, without their leading zeros, the number of one of
+    `tags` (each made of digits): ['00555'] for {'555'}. One query per few thousand tags;
+    LTRIM(text, characters) is the same on SQLite and PostgreSQL."""
+    numbers = sorted({number for tag in tags if (number := unpadded(tag)) is not None})
+    found: list[str] = []
+    for chunk in _chunks(numbers):
+        stripped = Func(F("asset_tag"), Value("0"), function="LTRIM")
+        qs = Device.objects.annotate(number=stripped).filter(number__in=chunk)
+        found.extend(qs.values_list("asset_tag", flat=True))
+    return found
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 class Known:
@@ -70,20 +90,22 @@ class Known:
         self.found_schools: dict[str, School | None] = {}
         self.schools_by_name: dict[str, list[School]] = defaultdict(list)
         for school in schools:
-            self.schools_by_name[school.name.strip().casefold()].append(school)
+            self.schools_by_name[_nfc(school.name.strip().casefold())].append(school)
 
         models = list(DeviceModel.objects.all())
         self.models_by_id = {model.id: model for model in models}
         self.models: dict[tuple[str, str], DeviceModel] = {}
         self.models_by_name: dict[str, list[DeviceModel]] = defaultdict(list)
         for model in models:
-            self.models.setdefault((model.manufacturer.lower(), model.name.lower()), model)
-            self.models_by_name[model.name.lower()].append(model)
+            # Compared as the file's text is read (NFC), also for names stored decomposed.
+            key = (_nfc(lower_key(model.manufacturer)), _nfc(lower_key(model.name)))
+            self.models.setdefault(key, model)
+            self.models_by_name[key[1]].append(model)
 
         self.rooms: dict[tuple[int, str], Room] = {}
         self.rooms_by_id: dict[int, Room] = {}
         for room in Room.objects.only("id", "school", "name"):
-            self.rooms.setdefault((room.school_id, room.name.lower()), room)
+            self.rooms.setdefault((room.school_id, _nfc(lower_key(room.name))), room)
             self.rooms_by_id[room.id] = room
 
         self.devices: dict[str, StoredDevice] = {}
@@ -92,7 +114,7 @@ class Known:
     def preload_devices(self) -> None:
         """Read every device now (one query), for a file that names most of them."""
         self._every_device = {
-            values[1].lower(): StoredDevice._make(values)
+            lower_key(values[1]): StoredDevice._make(values)
             for values in Device.objects.values_list(*StoredDevice._fields)
         }
 
@@ -105,7 +127,7 @@ class Known:
         self.devices = {}
         for values in devices_where("asset_tag", tags, StoredDevice._fields):
             device = StoredDevice._make(values)
-            self.devices[device.asset_tag.lower()] = device
+            self.devices[lower_key(device.asset_tag)] = device
 
     def find_school(self, text: str) -> School | None:
         """A school by 6-digit number (leading zeros lost by Excel restored) or exact name."""

@@ -10,6 +10,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from core.sheets.read import Table
+from core.sheets.values import read_slash_dates, slash_parts
+from core.sheets.xlsx_read import CellProblem
 from inventory.columns import DEVICE_COLUMNS, PARSERS
 from inventory.importing.report import Progress
 from inventory.models import Device, DeviceModel, Room
@@ -54,14 +56,35 @@ class Row:
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field: (old, new)
 
 
-def _converter(parse: Callable[[object], Any], limit: int | None):
+# A date cell written with slashes: read once the whole column is seen (its order of day
+# and month is decided by all of its values, core.sheets.values.date_order_of).
+LATER = object()
+# PostgreSQL cannot store this character in text, nor in JSON (the report of a job).
+NUL = "\x00"
+
+
+def _shown(text: str) -> str:
+    """A cell's text as a message may quote it: a NUL shown as the symbol for one."""
+    return text.replace(NUL, "\u2400")
+
+
+def _converter(parse: Callable[[object], Any], limit: int | None, kind: str):
     """A cell's (value, None), or (None, message) when the cell is not valid."""
 
     def convert(cell: object) -> tuple[Any, str | None]:
+        if cell.__class__ is CellProblem:  # a formula without a result, say
+            return None, cell.message
+        if cell.__class__ is str and NUL in cell:
+            return None, _(
+                "“%(value)s” contains an invisible control character (NUL). Please delete "
+                "it, or type the cell again."
+            ) % {"value": _shown(cell.strip())[:20]}
+        if kind == "date" and slash_parts(cell) is not None:
+            return LATER, None
         try:
             value = parse(cell)
         except ValueError as exc:
-            return None, str(exc)
+            return None, _shown(str(exc))
         if limit and value and len(value) > limit:
             message = _("“%(value)s…” is too long: at most %(max)s characters.")
             return None, message % {"value": value[:20], "max": limit}
@@ -70,20 +93,27 @@ def _converter(parse: Callable[[object], Any], limit: int | None):
     return convert
 
 
-def parse_rows(table: Table, progress: Progress) -> list[Row]:
+def parse_rows(
+    table: Table, progress: Progress, *, date_order: str = "dmy", dates: list | None = None
+) -> list[Row]:
     """Every data row's cells turned into values; a cell that is not valid becomes an
     error of its row instead. The same few values repeat down most columns (models,
-    schools, dates), so each of those columns remembers what its values became."""
+    schools, dates), so each of those columns remembers what its values became.
+
+    Dates written with slashes are read last, in the order of day and month that all of
+    their column's values tell, or `date_order` when none tells; for each date column
+    that has them, `dates` gets {"column", "order", "assumed"} (what the preview says)."""
     columns = []
     for column in DEVICE_COLUMNS:
         if column.key in table.columns:
-            convert = _converter(PARSERS[column.kind], TEXT_LIMITS.get(column.key))
+            convert = _converter(PARSERS[column.kind], TEXT_LIMITS.get(column.key), column.kind)
             memo = None if column.key in UNCACHED else {}
             columns.append((column.key, table.columns[column.key], convert, memo))
     columns.sort(key=lambda column: column[1])  # errors in the order of the file's columns
     need = max(index for _key, index, _convert, _memo in columns) + 1
     headers = table.headers
     rows = []
+    later: list[tuple[int, str, object]] = []  # (index of the row, column key, cell)
     pending = 0
     for number, cells in table.rows():
         if len(cells) < need:
@@ -103,7 +133,10 @@ def parse_rows(table: Table, progress: Progress) -> list[Row]:
                     if len(memo) < CACHE_LIMIT:
                         memo[cell] = result
             if problem is None:
-                values[key] = value
+                if value is LATER:
+                    later.append((len(rows), key, cell))
+                else:
+                    values[key] = value
             else:
                 errors.append({"row": number, "column": headers[key], "message": problem})
         row = Row(number, values, errors, values.get("asset_tag") or "")
@@ -116,7 +149,41 @@ def parse_rows(table: Table, progress: Progress) -> list[Row]:
             progress.advance(pending)
             pending = 0
     progress.advance(pending)
+    if later:
+        _read_slash_dates(rows, later, headers, date_order, dates)
     return rows
+
+
+def _read_slash_dates(
+    rows: list[Row],
+    later: list[tuple[int, str, object]],
+    headers: dict[str, str],
+    date_order: str,
+    dates: list | None,
+) -> None:
+    for column in DEVICE_COLUMNS:
+        cells = [(index, cell) for index, key, cell in later if key == column.key]
+        if not cells:
+            continue
+        decided, results = read_slash_dates(
+            [(rows[index].row, cell) for index, cell in cells], date_order
+        )
+        if dates is not None:
+            dates.append(
+                {
+                    "column": headers[column.key],
+                    "order": decided.order,
+                    "assumed": decided.assumed,
+                    "conflict": decided.conflict,
+                }
+            )
+        for (index, _cell), (value, problem) in zip(cells, results, strict=True):
+            row = rows[index]
+            if problem is None:
+                row.values[column.key] = value
+            else:
+                message = {"row": row.row, "column": headers[column.key], "message": problem}
+                row.errors.append(message)
 
 
 def _about_tag(errors: list[dict[str, Any]], headers: dict[str, str]) -> bool:

@@ -12,8 +12,9 @@ from core.errors import FileRejected
 from core.models import User
 from core.permissions import school_ids
 from core.sheets.read import Table
+from core.sheets.values import lower_key, padding_message, padding_twins
 from inventory.columns import DEVICE_COLUMNS
-from inventory.importing.known import Known, StoredDevice, devices_where
+from inventory.importing.known import Known, StoredDevice, asset_tags_by_number, devices_where
 from inventory.importing.parse import Row, parse_rows
 from inventory.importing.report import ImportReport, Progress, RowOutcome
 from inventory.models import DeviceModel, Room, School, Status
@@ -79,7 +80,7 @@ class _Planner:
             values = row.values
             manufacturer, name = values.get("manufacturer"), values.get("model")
             if manufacturer and name and values.get("category"):
-                key = (manufacturer.lower(), name.lower())
+                key = (lower_key(manufacturer), lower_key(name))
                 self.model_categories.setdefault(key, values["category"])
 
     def reaches(self, school_id: int) -> bool:
@@ -94,7 +95,7 @@ class _Planner:
 
     def resolve(self, row: Row) -> None:
         values = row.values
-        device = self.known.devices.get(row.tag.lower()) if row.tag else None
+        device = self.known.devices.get(lower_key(row.tag)) if row.tag else None
         row.device = device
         if device is not None and not self.reaches(device.school_id):
             # The same words as for a single edit, and no word about the other school.
@@ -188,12 +189,12 @@ class _Planner:
                 self.error(row, "model", _("The model is missing."))
             return None
         if manufacturer:
-            key = (manufacturer.lower(), name.lower())
+            key = (lower_key(manufacturer), lower_key(name))
             model = self.known.models.get(key) or self.new_models.get(key)
             if model is not None:
                 return model
         else:
-            candidates = self.known.models_by_name.get(name.lower(), [])
+            candidates = self.known.models_by_name.get(lower_key(name), [])
             if len(candidates) == 1:
                 return candidates[0]
             self.error(
@@ -242,7 +243,7 @@ class _Planner:
             school = self.known.schools_by_id.get(device.school_id) if device is not None else None
             if school is None:
                 return False
-        key = (school.id, name.lower())
+        key = (school.id, lower_key(name))
         room = self.known.rooms.get(key) or self.new_rooms.get(key)
         if room is not None:
             return room
@@ -288,7 +289,7 @@ class _Planner:
         """A serial number is unique per manufacturer, across the database and the file."""
         claimed: dict[tuple[str, str], Row] = {}
         new_keys: dict[tuple[str, str], list[Row]] = defaultdict(list)
-        in_file = {row.tag.lower() for row in rows if not row.errors}
+        in_file = {lower_key(row.tag) for row in rows if not row.errors}
         for row in rows:
             if row.errors:
                 continue
@@ -302,7 +303,7 @@ class _Planner:
                 manufacturer = model.manufacturer if model is not None else device.manufacturer
             if not serial:
                 continue
-            key = (manufacturer.lower(), serial.lower())
+            key = (lower_key(manufacturer), lower_key(serial))
             first = claimed.get(key)
             if first is not None:
                 self.error(
@@ -318,9 +319,9 @@ class _Planner:
         serials = {serial for _manufacturer, serial in new_keys}
         fields = ("serial_number", "asset_tag", "manufacturer")
         for serial, tag, manufacturer in devices_where("serial_number", serials, fields):
-            if tag.lower() in in_file:
+            if lower_key(tag) in in_file:
                 continue  # its serial after the import is checked above
-            for row in new_keys.get((manufacturer.lower(), serial.lower()), []):
+            for row in new_keys.get((lower_key(manufacturer), lower_key(serial)), []):
                 self.error(
                     row,
                     "serial_number",
@@ -357,11 +358,28 @@ class _Planner:
         ]
         return RowOutcome(row.row, "update", row.device.asset_tag, changes=changes)
 
+    def padded_tags(self, rows: list[Row]) -> None:
+        """A new asset tag of digits that is a stored one without its leading zeros (555
+        next to 00555: Excel dropped them) is an error, never a second device."""
+        new = {row.tag for row in rows if row.tag.isdigit() and row.device is None}
+        if not new:
+            return
+        every = self.known._every_device
+        if every is not None:
+            stored = [device.asset_tag for device in every.values()]
+        else:
+            stored = asset_tags_by_number(new)
+        twins = padding_twins(new, stored)
+        for row in rows:
+            twin = twins.get(row.tag) if row.device is None else None
+            if twin is not None:
+                self.error(row, "asset_tag", padding_message(row.tag, twin))
+
     def duplicates(self, rows: list[Row]) -> None:
         by_tag: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             if row.tag:
-                by_tag[row.tag.lower()].append(row)
+                by_tag[lower_key(row.tag)].append(row)
         for same in by_tag.values():
             if len(same) > 1:
                 numbers = ", ".join(str(row.row) for row in same)
@@ -382,9 +400,11 @@ def plan_device_import(
     create_missing: bool = False,
     progress: Progress,
     known: Known | None = None,
+    date_order: str = "dmy",
 ) -> Plan:
     """Every row's outcome and what would be written; reads, never writes. The caller has
-    checked that the actor may import, and for `school`; `known` may come loaded already."""
+    checked that the actor may import, and for `school`; `known` may come loaded already.
+    `date_order` (dmy or mdy) reads dates with slashes when their column does not tell."""
     if "asset_tag" not in table.columns:
         raise FileRejected(
             _("“%(name)s” has no column with the asset tag (%(header)s); it is needed.")
@@ -399,10 +419,14 @@ def plan_device_import(
         progress=progress,
         known=known or Known(),
     )
-    rows = parse_rows(table, progress)
+    dates: list[dict[str, Any]] = []
+    rows = parse_rows(table, progress, date_order=date_order, dates=dates)
     planner.collect_categories(rows)
     planner.duplicates(rows)
-    planner.known.load_devices({row.tag.lower() for row in rows if row.tag})
+    planner.known.load_devices({lower_key(row.tag) for row in rows if row.tag})
+    for row in rows:
+        row.device = planner.known.devices.get(lower_key(row.tag)) if row.tag else None
+    planner.padded_tags(rows)
     for row in rows:
         planner.resolve(row)
     planner.check_serials(rows)
@@ -434,7 +458,10 @@ def plan_device_import(
             "rooms": [{"school": r.school.number, "name": r.name} for r in new_rooms],
         },
         header_row=table.header_row,
+        hidden_rows=table.hidden_rows,
         schools=sorted(planner.named_schools),
+        date_orders=dates,
+        skipped=list(table.skipped),
     )
     return Plan(
         report=report,

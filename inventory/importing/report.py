@@ -38,6 +38,14 @@ class ImportReport:
     # The ids of the schools whose devices the rows show or put devices in: who may read
     # the report of a job without a chosen school (inventory.importing.jobs.import_job_get).
     schools: list[int] = field(default_factory=list)
+    # What the reader found and did not read: totals rows, a column named twice (row,
+    # column, message).
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    # For each date column with dates written with slashes: the order of day and month they
+    # were read in, and whether it was assumed (every one could be read either way).
+    date_orders: list[dict[str, Any]] = field(default_factory=list)
+    # How many of the rows the sheet hides (by hand or by a filter); they are imported too.
+    hidden_rows: int = 0
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -52,6 +60,9 @@ class ImportReport:
             "header_row": self.header_row,
             "applied": self.applied,
             "schools": list(self.schools),
+            "skipped": list(self.skipped),
+            "date_orders": list(self.date_orders),
+            "hidden_rows": self.hidden_rows,
         }
 
 

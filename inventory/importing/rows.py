@@ -21,9 +21,14 @@ REPORT_PARTS = (
     "to_create",
     "new_classes",
     "unknown_columns",
+    "skipped",
     "tolerate",
     "disable",
     "delete",
+    "class_names",
+    "loans",
+    "date_orders",
+    "hidden_rows",
     # Not shown: which schools a device file's rows name, for the check who may read them.
     "schools",
 )

@@ -12,7 +12,9 @@ from core.models import ImportJob
 from core.pagination import Offset
 
 Outcome = Literal["create", "update", "unchanged", "error"]
-RosterOutcome = Literal["create", "update", "move", "unchanged", "reactivate", "error"]
+RosterOutcome = Literal[
+    "create", "update", "move", "unchanged", "reactivate", "leave", "skip", "error"
+]
 
 
 class ImportRowsIn(Schema):
@@ -21,7 +23,8 @@ class ImportRowsIn(Schema):
     offset: Offset = 0
     limit: int = Field(100, ge=0, le=1000)
     outcome: RosterOutcome | None = Field(
-        None, description="Only rows with this outcome (move and reactivate: rosters only)"
+        None,
+        description="Only rows with this outcome (move, reactivate, leave, skip: rosters only)",
     )
 
 
@@ -31,6 +34,22 @@ class ImportConfirmIn(Schema):
     only_valid: bool = Field(
         False, description="Import the rows without errors and leave out the others"
     )
+
+
+DateOrder = Literal["dmy", "mdy"]
+
+
+class ImportRecheckIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    date_order: DateOrder = Field(description="dmy: 08/01/2021 is 8 January; mdy: it is 1 August")
+
+
+class DateOrderOut(Schema):
+    column: str
+    order: DateOrder
+    assumed: bool = Field(description="Every date of the column could be read either way")
+    conflict: bool = Field(description="The column mixes both orders: its rows are errors")
 
 
 class ImportErrorOut(Schema):
@@ -64,6 +83,25 @@ class RosterRowOut(Schema):
     class_name: str
     changes: list[ImportChangeOut]
     errors: list[ImportErrorOut]
+    notes: list[str] = Field(
+        [], description="E.g. the SchILD status, or the loan device of a pupil who leaves"
+    )
+
+
+class RosterClassNameOut(Schema):
+    written: str = Field(description="The class as the file writes it")
+    name: str = Field(description="The class as Lernstatt stores it")
+    rows: int
+
+
+class RosterLeavingLoanOut(Schema):
+    """A student who leaves the school while a loan holds a device for them."""
+
+    person_id: int
+    name: str
+    class_name: str
+    asset_tags: list[str]
+    message: str
 
 
 class LifecycleStepOut(Schema):
@@ -110,12 +148,19 @@ class ImportJobOut(Schema):
     created_by: str | None
     school: int | None = Field(description="The school chosen for the whole import (id)")
     create_missing: bool = Field(description="Devices only")
+    date_order: DateOrder = Field(
+        description="The order of day and month for dates with slashes whose column does "
+        "not tell it"
+    )
     only_valid: bool
     progress: ImportProgressOut
     error: ImportFailureOut | None
     applied: bool
     counts: dict[str, int] | None
     unknown_columns: list[str]
+    skipped: list[ImportErrorOut] = Field(
+        description="What the file holds and was not read: totals rows, a column named twice"
+    )
     to_create: ImportToCreateOut | None = Field(description="Devices only")
     school_year: int | None = Field(
         description="Rosters only: the year the school year starts in (2026 for 2026/27)"
@@ -124,7 +169,19 @@ class ImportJobOut(Schema):
     lifecycle: RosterLifecycleOut | None = Field(
         description="Rosters only: the people missing from the file"
     )
+    class_names: list[RosterClassNameOut] | None = Field(
+        None, description='Rosters only: class names the file spells otherwise ("05a" → "5a")'
+    )
+    leaving_with_loans: list[RosterLeavingLoanOut] | None = Field(
+        None, description="Rosters only: students who leave while holding a loan device"
+    )
     header_row: int | None
+    hidden_rows: int = Field(
+        0, description="How many rows the sheet hides (by hand or by a filter); imported too"
+    )
+    date_orders: list[DateOrderOut] = Field(
+        description="Each date column with dates written with slashes, and how they were read"
+    )
     rows: list[ImportRowOut | RosterRowOut]
     rows_count: int = Field(description="How many rows match the filter (for paging)")
     offset: int
@@ -144,12 +201,14 @@ class ImportJobOut(Schema):
             created_by=job.created_by.username if job.created_by else None,
             school=job.options.get("school"),
             create_missing=job.options.get("create_missing", False),
+            date_order=job.options.get("date_order") or "dmy",
             only_valid=job.options.get("only_valid", False),
             progress=ImportProgressOut(done=job.progress_done, total=job.progress_total),
             error=job.error,
             applied=job.status == ImportJob.Status.APPLIED,
             counts=report.get("counts"),
             unknown_columns=report.get("unknown_columns", []),
+            skipped=report.get("skipped", []),
             to_create=report.get("to_create"),
             school_year=report.get("school_year"),
             new_classes=report.get("new_classes"),
@@ -158,7 +217,11 @@ class ImportJobOut(Schema):
                 if "tolerate" in report
                 else None
             ),
+            class_names=report.get("class_names"),
+            leaving_with_loans=report.get("loans"),
             header_row=report.get("header_row"),
+            hidden_rows=report.get("hidden_rows") or 0,
+            date_orders=report.get("date_orders") or [],
             rows=rows,
             rows_count=count,
             offset=offset,

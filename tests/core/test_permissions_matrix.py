@@ -86,6 +86,7 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("POST", "/api/v1/imports/devices"): row(202, (202, 404), 403, 403),
     ("GET", "/api/v1/imports/{job_id}"): row(200, (200, 404), 403, 403),
     ("POST", "/api/v1/imports/{job_id}/confirm"): row(202, (202, 404), 403, 403),
+    ("POST", "/api/v1/imports/{job_id}/recheck"): row(202, (202, 404), 403, 403),
     # directory sync: the matrix runs without a directory (see _no_directory), so whoever
     # may sync that school gets 503 where a configured directory would answer 200/202
     ("GET", "/api/v1/directory/plan"): row(503, (503, 404), 403, 403),
@@ -270,6 +271,7 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
             "school": objects.school.number,
         },
         ("POST", "/api/v1/imports/{job_id}/confirm"): {},
+        ("POST", "/api/v1/imports/{job_id}/recheck"): {"date_order": "mdy"},
         ("POST", "/api/v1/directory/sync"): {"school": objects.school.number},
         ("POST", "/api/v1/loans"): {
             "students": [objects.loan.student_id],

@@ -232,3 +232,185 @@ def test_header_without_data_rows_is_refused():
     error = refusal(xlsx([["Titel"], HEADER, [], [None]]))
     assert error.code == "no_data"
     assert "no rows with data" in error.message
+
+
+# Encodings: decoded strictly, never stored as mojibake
+
+
+def test_utf8_bom_in_front_of_windows_1252_text_is_refused_naming_the_line():
+    text = "Inventarnummer;Bemerkung\r\nINV-1;Gerät\r\n"
+    error = refusal(b"\xef\xbb\xbf" + text.encode("cp1252"), "inventar.csv")
+    assert error.code == "encoding_mismatch"
+    assert "line 2" in error.message.lower() and "CSV UTF-8" in error.message
+
+
+def test_utf8_file_with_one_windows_1252_line_is_refused_as_mixed():
+    data = (
+        "Inventarnummer;Förderprogramm\r\nINV-1;Gerät\r\n".encode()
+        + "INV-2;Gerät\r\n".encode("cp1252")
+        + "INV-3;Schüler\r\n".encode()
+    )
+    error = refusal(data, "inventar.csv")
+    assert error.code == "encoding_mixed"
+    assert "line 3" in error.message.lower()
+
+
+def test_double_encoded_utf8_is_refused_naming_the_line():
+    text = "Inventarnummer;Bemerkung\r\nINV-1;Tasche\r\nINV-2;GerÃ¤t\r\n"
+    error = refusal(text.encode("utf-8-sig"), "inventar.csv")
+    assert error.code == "text_damaged"
+    assert "line 3" in error.message.lower() and "Ã¤" in error.message
+
+
+def test_replacement_character_in_a_csv_is_refused():
+    error = refusal("Inventarnummer;Bemerkung\nINV-1;Ger\ufffdt\n".encode(), "inventar.csv")
+    assert error.code == "text_damaged"
+    assert "line 2" in error.message.lower()
+
+
+def test_mac_roman_csv_from_an_old_excel_for_mac_is_refused():
+    text = "Inventarnummer;Bemerkung\rINV-1;Gerät für Schüler\r"
+    error = refusal(text.encode("mac_roman"), "inventar.csv")
+    assert error.code == "encoding_unknown"
+    assert "line 2" in error.message.lower() and "Mac" in error.message
+
+
+def test_windows_1252_text_with_a_quote_after_sharp_s_is_read_as_windows_1252():
+    # ß followed by “ is also a valid UTF-8 byte pair; it must not count as mixed encodings.
+    rows = [["Inventarnummer", "Bemerkung"], ["INV-1", "„Fuß“ – Gerät"]]
+    table = read(csv_bytes(rows, encoding="cp1252"), "inventar.csv")
+    assert rows_of(table) == [(2, ["INV-1", "„Fuß“ – Gerät"])]
+
+
+def test_ctrl_z_at_the_end_of_a_csv_is_ignored():
+    data = "Inventarnummer;Seriennummer\r\nINV-1;S1\r\n\x1a".encode("cp1252")
+    assert rows_of(read(data, "inventar.csv")) == [(2, ["INV-1", "S1"])]
+    assert rows_of(read(data[:-3] + b"\x1a", "inventar.csv")) == [(2, ["INV-1", "S1"])]
+
+
+def test_a_large_csv_is_read_without_holding_its_text():
+    import tracemalloc
+
+    line = "INV-{};S{};01.08.2020;649,00;Gerät für die Klasse 5a\r\n"
+    data = (
+        "Inventarnummer;Seriennummer;Kaufdatum;Kaufpreis;Bemerkung\r\n"
+        + "".join(line.format(index, index) for index in range(100_000))
+    ).encode()
+    assert len(data) > 5_000_000
+    tracemalloc.start()
+    try:
+        count = sum(1 for _row in read(data, "inventar.csv").rows())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 100_000
+    assert peak < 3 * 1024 * 1024  # a few chunks, not the text of the file
+
+
+# Choosing the sheet and the header row
+
+
+def test_cover_sheet_with_a_small_summary_table_loses_to_the_data_sheet():
+    cover = [["Inventarnummer", "Kaufpreis"], ["Summe", 1298]]
+    data = xlsx(
+        [["Deckblatt"]],
+        # The helper puts each sheet in front: Übersicht, Geräte, then the first sheet.
+        sheets={
+            "Geräte": [HEADER, ["INV-1", "S1", "", 649]],
+            "Übersicht": cover,
+        },
+    )
+    table = read(data)
+    assert rows_of(table) == [(2, ["INV-1", "S1", "", 649])]
+    assert set(table.columns) == {"tag", "serial", "bought", "price", "notes"}
+
+
+def test_title_block_with_labelled_values_is_not_the_header():
+    spellings = {**SPELLINGS, "schule": "school", "raum": "room"}
+    rows = [
+        ["Schule:", "193001", "Raum:", "A101"],
+        [],
+        ["Inventarnummer", "Seriennummer", "Raum"],
+        ["INV-1", "S1", "A101"],
+    ]
+    table = read_table(xlsx(rows), "inventar.xlsx", spellings=spellings, expected=["x"])
+    assert table.header_row == 3
+    assert table.columns == {"tag": 0, "serial": 1, "room": 2}
+
+
+def test_two_row_header_with_a_merged_group_header_is_read_as_one():
+    # A1:A2 "Inventarnummer" merged down; "Kauf" merged over C1:D1 above "datum", "preis";
+    # "Gerät" merged over B1 alone above "Seriennummer".
+    rows = [
+        ["Inventarnummer", "Gerät", "Kauf", None, "Bemerkung"],
+        [None, "Seriennummer", "datum", "preis", None],
+        ["INV-1", "S1", "01.08.2020", "649,00", "neu"],
+    ]
+    table = read(xlsx(rows))
+    assert table.header_row == 2
+    assert table.columns == {"tag": 0, "serial": 1, "bought": 2, "price": 3, "notes": 4}
+    assert table.headers["bought"] == "Kauf datum"
+    assert rows_of(table) == [(3, ["INV-1", "S1", "01.08.2020", "649,00", "neu"])]
+
+
+def test_a_known_column_named_twice_is_reported_not_dropped_silently():
+    rows = [["Inventarnummer", "Bemerkung", "Seriennummer", "Bemerkung"], ["INV-1", "a", "S", "b"]]
+    with translation.override("en"):
+        table = read(xlsx(rows))
+    assert table.columns["notes"] == 1
+    assert table.unknown_columns == []
+    assert table.skipped == [
+        {
+            "row": 1,
+            "column": "Bemerkung",
+            "message": "The column “Bemerkung” appears twice (columns B and D); only column B "
+            "is read.",
+        }
+    ]
+
+
+def test_a_known_group_header_above_an_unknown_one_is_reported():
+    rows = [
+        ["Inventarnummer", "Seriennummer", None, None],
+        [None, "Gerät", "Notiz", "Kaufdatum"],
+        ["INV-1", "S1", "x", "01.08.2020"],
+    ]
+    spellings = {**SPELLINGS, "notiz": "notes"}
+    table = read_table(xlsx(rows), "inventar.xlsx", spellings=spellings, expected=["x"])
+    # Row 2 with row 1 names three columns, row 1 alone two; "Seriennummer" in row 1 has "Gerät"
+    # under it, so it is not read, and the preview says so.
+    assert table.header_row == 2
+    assert table.columns == {"tag": 0, "notes": 2, "bought": 3}
+    assert [(item["row"], item["column"]) for item in table.skipped] == [(1, "Seriennummer")]
+
+
+# Totals rows
+
+
+@pytest.mark.parametrize("label", ["Summe", "Gesamt:", "Total", "Summe: 2"])
+def test_totals_row_at_the_end_is_skipped_and_said(label):
+    rows = [HEADER, ["INV-1", "S1", "", 649], ["INV-2", "S2", "", 649], [], [label, "", "", 1298]]
+    with translation.override("en"):
+        table = read(xlsx(rows))
+        assert [number for number, _cells in table.rows()] == [2, 3]
+    assert table.skipped == [
+        {
+            "row": 5,
+            "column": "",
+            "message": f"A totals row (“{label}”) at the end of the table; it is not imported.",
+        }
+    ]
+
+
+def test_totals_row_with_a_sum_formula_in_a_csv_is_skipped():
+    data = "Inventarnummer;Kaufpreis\nINV-1;649,00\nINV-2;649,00\nGesamt;=SUMME(B2:B3)\n"
+    table = read(data.encode(), "inventar.csv")
+    assert [number for number, _cells in table.rows()] == [2, 3]
+    assert [item["row"] for item in table.skipped] == [4]
+
+
+def test_a_totals_row_between_data_rows_stays_a_data_row():
+    rows = [HEADER, ["INV-1"], ["Summe", "", "", 649], ["INV-2"]]
+    table = read(xlsx(rows))
+    assert [number for number, _cells in table.rows()] == [2, 3, 4]
+    assert table.skipped == []

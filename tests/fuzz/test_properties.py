@@ -150,8 +150,8 @@ def test_a_date_in_every_accepted_spelling_parses_to_that_date(day):
 
 
 @FAST
-@given(day=st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(9999, 12, 30)))
-def test_an_excel_serial_number_parses_to_its_date(day):
+@given(day=st.dates(min_value=datetime.date(1980, 1, 1), max_value=datetime.date(2100, 12, 31)))
+def test_an_excel_serial_number_of_1980_to_2100_parses_to_its_date(day):
     serial = (day - EXCEL_EPOCH).days
     assert parse_date(serial) == day
     assert parse_date(float(serial) + 0.75) == day  # a time of day is dropped
@@ -164,7 +164,7 @@ def test_any_cell_parses_to_a_date_or_a_clear_error(value):
         with translation.override("en"):
             parsed = parse_date(value)
     except ValueError as exc:
-        assert "is not a date" in str(exc)
+        assert "not a date" in str(exc)
         return
     if parsed is None:
         assert clean_text(value) == ""

@@ -61,6 +61,7 @@ MATRIX = {
     "inventory:export_index": row(302, 200, 200, 200, 200, 403),
     "inventory:export_loans": row(302, 200, 200, 200, 200, 403),
     "inventory:import_confirm": row(302, 405, 405, 405, 405, 405),
+    "inventory:import_recheck": row(302, 405, 405, 405, 405, 405),
     "inventory:import_detail": row(302, 403, 200, 404, 200, 403),
     "inventory:import_start": row(302, 403, 200, 200, 200, 403),
     "inventory:open_data_csv": row(302, 403, 200, 200, 200, 200),

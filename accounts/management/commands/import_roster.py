@@ -1,5 +1,5 @@
 """manage.py import_roster --school NUMBER --kind students|teachers FILE [--dry-run]
-[--user USERNAME] [--language de|en]"""
+[--date-order dmy|mdy] [--user USERNAME] [--language de|en]"""
 
 from pathlib import Path
 
@@ -39,6 +39,13 @@ class Command(LernstattCommand):
             help="Only check the file and show what would happen; write nothing",
         )
         parser.add_argument(
+            "--date-order",
+            choices=("dmy", "mdy"),
+            default="dmy",
+            help="How to read birth dates with slashes like 08/01/2012 when their column "
+            "does not tell: dmy = 8 January (default), mdy = 1 August",
+        )
+        parser.add_argument(
             "--user", help="Import as this user, with their schools (default: system IT admin)"
         )
 
@@ -55,6 +62,7 @@ class Command(LernstattCommand):
                 "kind": options["kind"],
                 "data": data,
                 "filename": path.name,
+                "date_order": options["date_order"],
             }
             if options["dry_run"]:
                 report = roster_preview(**arguments)
@@ -90,10 +98,18 @@ class Command(LernstattCommand):
             "move": _("moved to another class"),
             "reactivate": _("back again"),
             "unchanged": _("unchanged"),
+            "leave": _("leaves the school"),
+            "skip": _("not at the school: no account"),
             "error": _("with errors"),
             "tolerate": _("missing: tolerated"),
             "disable": _("missing: disabled"),
             "delete": _("missing: deleted"),
+        }
+        # The Status column's outcomes only when a file has them.
+        labels = {
+            key: label
+            for key, label in labels.items()
+            if key not in ("leave", "skip") or report.counts[key]
         }
         width = max(len(label) for label in labels.values())
         self.stdout.write(_("Rows:"))
@@ -103,10 +119,21 @@ class Command(LernstattCommand):
             self.stdout.write(
                 _("Columns ignored: %(columns)s") % {"columns": ", ".join(report.unknown_columns)}
             )
+        for item in report.skipped:
+            self.stdout.write(
+                _("Not imported: row %(row)s: %(message)s")
+                % {"row": item["row"], "message": item["message"]}
+            )
         if report.new_classes:
             self.stdout.write(
                 _("New classes: %(names)s") % {"names": ", ".join(report.new_classes)}
             )
+        if report.class_names:
+            self.stdout.write(_("Class names as Lernstatt writes them:"))
+            self._lines(f"  {each['written']} → {each['name']}" for each in report.class_names)
+        if report.loans:
+            self.stdout.write(_("Leaving the school with a loan device"))
+            self._lines(f"  {each['name']}: {each['message']}" for each in report.loans)
         for step, title in (
             ("tolerate", _("Missing from the list, tolerated for now:")),
             ("disable", _("Missing from the list, to be disabled:")),

@@ -1,5 +1,5 @@
 """manage.py import_devices FILE [--dry-run] [--school NUMBER] [--create-missing]
-[--only-valid] [--user USERNAME] [--language de|en]"""
+[--only-valid] [--date-order dmy|mdy] [--user USERNAME] [--language de|en]"""
 
 from pathlib import Path
 
@@ -43,6 +43,13 @@ class Command(LernstattCommand):
             help="Import the rows without errors even if other rows have errors",
         )
         parser.add_argument(
+            "--date-order",
+            choices=("dmy", "mdy"),
+            default="dmy",
+            help="How to read dates with slashes like 08/01/2021 when their column does not "
+            "tell: dmy = 8 January (default), mdy = 1 August",
+        )
+        parser.add_argument(
             "--user", help="Import as this user, with their schools (default: system IT admin)"
         )
 
@@ -56,6 +63,7 @@ class Command(LernstattCommand):
             "school": options["school"],
             "create_missing": options["create_missing"],
             "progress": self.progress,
+            "date_order": options["date_order"],
         }
         try:
             if options["dry_run"]:
@@ -108,12 +116,20 @@ class Command(LernstattCommand):
             self.stdout.write(
                 _("Columns ignored: %(columns)s") % {"columns": ", ".join(report.unknown_columns)}
             )
+        for item in report.skipped:
+            self.stdout.write(
+                _("Not imported: row %(row)s: %(message)s")
+                % {"row": item["row"], "message": item["message"]}
+            )
         models = [f"{m['manufacturer']} {m['name']}" for m in report.to_create["models"]]
         rooms = [f"{r['name']} ({r['school']})" for r in report.to_create["rooms"]]
         if models:
             self.stdout.write(_("New models: %(names)s") % {"names": ", ".join(models)})
         if rooms:
             self.stdout.write(_("New rooms: %(names)s") % {"names": ", ".join(rooms)})
+        for dates in report.date_orders:
+            if dates["assumed"]:
+                self.stdout.write(_date_order_note(dates))
         errors = report.errors
         for error in errors[:MAX_LISTED_ERRORS]:
             where = _("Row %(row)s") % {"row": error["row"]}
@@ -126,3 +142,17 @@ class Command(LernstattCommand):
                 ngettext("… and %(count)d more error.", "… and %(count)d more errors.", more)
                 % {"count": more}
             )
+
+
+def _date_order_note(dates: dict) -> str:
+    if dates["order"] == "mdy":
+        note = _(
+            "Column %(column)s: every date could be day or month first; they were read month "
+            "first (08/01/2021 = 1 August). Use --date-order dmy for day first."
+        )
+    else:
+        note = _(
+            "Column %(column)s: every date could be day or month first; they were read day "
+            "first (08/01/2021 = 8 January). Use --date-order mdy for month first."
+        )
+    return note % {"column": dates["column"]}
