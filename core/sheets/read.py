@@ -12,6 +12,7 @@ never after.
 
 import codecs
 import csv
+import datetime
 import io
 import itertools
 import re
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from core.errors import FileRejected
 from core.sheets.values import clean_text, fold
 from core.sheets.xlsx_read import (
+    CellProblem,
     Damaged,
     HiddenRow,
     ShownNumber,
@@ -316,7 +318,23 @@ def _shown(
                 cell = cells[index]
                 if cell.__class__ is float or cell.__class__ is ShownNumber:
                     cells[index] = number_as_text(cell, f"{column_letters(index)}{number}")
+                elif isinstance(cell, datetime.date | datetime.time):
+                    cells[index] = _date_in_text_column(cell, f"{column_letters(index)}{number}")
         yield number, cells
+
+
+def _date_in_text_column(value: object, ref: str) -> CellProblem:
+    # Excel turns a room "1.10" or a tag "3-12" typed into a General cell into a date; the
+    # text that was meant cannot be told from the date, so it is not guessed.
+    return CellProblem(
+        ref,
+        _(
+            "Cell %(cell)s holds a date (%(date)s) where text belongs: Excel turns values "
+            "like “1.10” or “3-12” into dates. Format the column as text in Excel, type "
+            "the value again and upload the file."
+        )
+        % {"cell": ref, "date": clean_text(value)},
+    )
 
 
 def _csv_encoding(data: bytes, name: str) -> str:

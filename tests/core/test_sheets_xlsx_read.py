@@ -137,6 +137,30 @@ def test_a_number_in_a_format_that_cannot_be_read_as_text_is_a_problem_naming_th
     assert "0.00E+00" in cells[1].message
 
 
+def test_a_date_in_a_text_column_is_a_problem_not_a_guess():
+    # Excel made the room "1.10" and the tag "3-12" typed into General cells into dates.
+    data = formatted(
+        [
+            header(),
+            [(datetime.datetime(2026, 10, 1), "d.m."), ("S1", None), (None, None)],
+            [("NB-1", None), (datetime.date(2026, 3, 12), "dd.mm.yyyy"), (None, None)],
+        ]
+    )
+    _table, [(_two, first), (_three, second)] = read(data)
+
+    assert isinstance(first[0], CellProblem) and "A2" in first[0].message
+    assert "01.10.2026" in first[0].message
+    assert isinstance(second[1], CellProblem) and "B3" in second[1].message
+
+
+def test_a_date_in_a_column_that_is_not_text_like_stays_a_date():
+    data = formatted(
+        [header(), [("NB-1", None), ("S1", None), (datetime.date(2026, 3, 12), "dd.mm.yyyy")]]
+    )
+    _table, [(_number, cells)] = read(data, text_columns=frozenset({"tag"}))
+    assert cells[2] == datetime.date(2026, 3, 12)
+
+
 def test_hidden_rows_are_read_and_counted_below_the_header_only():
     rows = [[("Inventar", None)], header(), *([(f"T{n}", None)] for n in range(4))]
     table, read_rows = read(formatted(rows, hidden=(1, 4, 6)))
