@@ -128,3 +128,20 @@ def test_unreadable_file_says_why(tmp_path, db):
     )
     with pytest.raises(CommandError, match=r"old Excel file \(.xls\)"):
         run(path)
+
+
+def test_the_command_says_how_many_rows_were_hidden_in_the_file(tmp_path, school_a, thinkpad):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (HEADER, GOOD, ["INV-9", *GOOD[1:]]):
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True
+    path = tmp_path / "gefiltert.xlsx"
+    book.save(path)
+
+    out, _err = run(path, "--dry-run")
+
+    assert "1 row is hidden in the file (by hand or by a filter)" in out
+    assert summary(out)["new"] == 2

@@ -111,19 +111,7 @@ class Command(LernstattCommand):
             for key, label in labels.items()
             if key not in ("leave", "skip") or report.counts[key]
         }
-        width = max(len(label) for label in labels.values())
-        self.stdout.write(_("Rows:"))
-        for key, label in labels.items():
-            self.stdout.write(f"  {label:<{width}}  {report.counts[key]:>8,}")
-        if report.unknown_columns:
-            self.stdout.write(
-                _("Columns ignored: %(columns)s") % {"columns": ", ".join(report.unknown_columns)}
-            )
-        for item in report.skipped:
-            self.stdout.write(
-                _("Not imported: row %(row)s: %(message)s")
-                % {"row": item["row"], "message": item["message"]}
-            )
+        self.write_import_summary(report, labels)
         if report.new_classes:
             self.stdout.write(
                 _("New classes: %(names)s") % {"names": ", ".join(report.new_classes)}

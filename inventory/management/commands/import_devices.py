@@ -108,19 +108,7 @@ class Command(LernstattCommand):
             "unchanged": _("unchanged"),
             "error": _("with errors"),
         }
-        width = max(len(label) for label in labels.values())
-        self.stdout.write(_("Rows:"))
-        for key, label in labels.items():
-            self.stdout.write(f"  {label:<{width}}  {report.counts[key]:>8,}")
-        if report.unknown_columns:
-            self.stdout.write(
-                _("Columns ignored: %(columns)s") % {"columns": ", ".join(report.unknown_columns)}
-            )
-        for item in report.skipped:
-            self.stdout.write(
-                _("Not imported: row %(row)s: %(message)s")
-                % {"row": item["row"], "message": item["message"]}
-            )
+        self.write_import_summary(report, labels)
         models = [f"{m['manufacturer']} {m['name']}" for m in report.to_create["models"]]
         rooms = [f"{r['name']} ({r['school']})" for r in report.to_create["rooms"]]
         if models:
