@@ -84,6 +84,9 @@ def directory_bind(
         # has a receive timeout (ldap3 2.9); its waits are timed by get_response instead.
         receive_timeout=settings.LDAP_TIMEOUT if strategy == ldap3.SYNC else None,
         raise_exceptions=True,
+        # One directory: a referral is answered as the error it is here, never followed
+        # (accounts.directory.requests relies on it).
+        auto_referrals=False,
         auto_bind=(
             ldap3.AUTO_BIND_TLS_BEFORE_BIND
             if settings.LDAP_START_TLS and settings.LDAP_URL.startswith("ldap://")

@@ -7,6 +7,14 @@ small, fixed BER structure (RFC 4511, section 4.7), so it is written here direct
 sent on the connection's socket; ldap3's receiving thread then reads the answer as it
 reads every other one, and `get_response` hands it back as usual. Everything else (binds,
 searches, modifications) still goes through ldap3.
+
+Sending a request past ldap3 means writing into its private bookkeeping of outstanding
+requests (`_outstanding`, `_add_event_for_message`), as ldap3 VERIFIED_LDAP3 keeps it; the
+project pins that version. With any other ldap3, with a strategy lacking those internals,
+or on a connection that follows referrals (ldap3 would re-send the kept request to the
+referred server, and the kept request here is not a whole one), the add goes through
+`conn.add` instead: slower, never wrong. Lernstatt's own connections follow no referrals
+(accounts.directory.connection).
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ _SET = 0x31
 _INTEGER = 0x02
 _OCTET_STRING = 0x04
 _ADD_REQUEST = 0x68  # [APPLICATION 8], constructed
+# The ldap3 whose internals send_add was checked against (test_directory_requests.py).
+VERIFIED_LDAP3 = "2.9.1"
 
 
 def _tlv(tag: int, content: bytes) -> bytes:
@@ -52,10 +62,13 @@ def send_add(
 ) -> int:
     """Send an add of `dn` on an ASYNC connection and return its message id, for
     `conn.get_response` as with `conn.add`. A connection that is not (or no longer) open
-    raises ldap3's LDAPSocketSendError, as ldap3 itself would."""
+    raises ldap3's LDAPSocketSendError, as ldap3 itself would. Where the encoder cannot be
+    used safely (see the module docstring), `conn.add` sends it."""
     strategy = conn.strategy
     if not conn.listening or conn.socket is None:
         raise LDAPSocketSendError("unable to send message, socket is not open")
+    if not encoder_usable(conn):
+        return conn.add(dn, attributes={name: list(values) for name, values in attributes.items()})
     message_id = conn.server.next_message_id()
     # What ldap3 keeps of a request it sent: get_response looks the message up here.
     strategy._outstanding[message_id] = {"type": "addRequest", "entry": dn}
@@ -65,3 +78,15 @@ def send_add(
     except OSError as exc:
         raise LDAPSocketSendError(f"socket sending error: {exc}") from exc
     return message_id
+
+
+def encoder_usable(conn: ldap3.Connection) -> bool:
+    """Whether send_add may write its own request on `conn`: the verified ldap3, an
+    asynchronous strategy with the internals it writes into, and no referral following."""
+    strategy = conn.strategy
+    return (
+        ldap3.__version__ == VERIFIED_LDAP3
+        and not conn.auto_referrals
+        and isinstance(getattr(strategy, "_outstanding", None), dict)
+        and callable(getattr(strategy, "_add_event_for_message", None))
+    )
