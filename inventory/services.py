@@ -1,6 +1,5 @@
 """Writes to the inventory. Every change to a device writes history rows here."""
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import User
 from core.permissions import Perm, reaches_school, require
 from inventory.models import Device, DeviceHistory, DeviceModel, Room, School, Status
@@ -360,10 +359,3 @@ def device_model_delete(*, actor: User, device_model: DeviceModel) -> None:
     if device_model.devices.exists():
         raise Conflict(_("A model that devices use cannot be deleted."))
     _delete_checked(device_model, message=_("A model that is still in use cannot be deleted."))
-
-
-def ensure_actor_may_import(actor: User, schools: Iterable[School]) -> None:
-    require(actor, Perm.DEVICE_IMPORT)
-    for school in schools:
-        if not reaches_school(actor, school.id):
-            raise PermissionDenied(_("You may not import devices for this school."))

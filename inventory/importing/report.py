@@ -4,8 +4,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-OUTCOMES = ("create", "update", "unchanged", "error")
-
 ProgressCallback = Callable[[int, int], None]
 
 
