@@ -103,10 +103,14 @@ def kind_label(kind: str) -> str:
     return _("students") if kind == "students" else _("teachers")
 
 
-def parse_rows(table: Table, kind: str, *, date_order: str = "dmy") -> list[RosterRow]:
+def parse_rows(
+    table: Table, kind: str, *, date_order: str = "dmy", dates: list | None = None
+) -> list[RosterRow]:
     """Every data row's cells turned into values; blank rows are skipped by the reader.
     Birth dates written with slashes are read last, in the order of day and month that
-    the whole column tells, or `date_order` when none tells (core.sheets.values)."""
+    the whole column tells, or `date_order` when none tells (core.sheets.values); when
+    there are any, `dates` gets {"column", "order", "assumed", "conflict"}, as the device
+    import's preview says it."""
     columns = sorted(
         ((key, table.columns[key]) for key in USED[kind] if key in table.columns),
         key=lambda column: column[1],
@@ -141,7 +145,16 @@ def parse_rows(table: Table, kind: str, *, date_order: str = "dmy") -> list[Rost
         rows.append(RosterRow(number, values, errors, class_as_written=written))
     if later:
         cells = [(rows[index].row, cell) for index, cell in later]
-        _decided, results = read_slash_dates(cells, date_order)
+        decided, results = read_slash_dates(cells, date_order)
+        if dates is not None:
+            dates.append(
+                {
+                    "column": headers["birth_date"],
+                    "order": decided.order,
+                    "assumed": decided.assumed,
+                    "conflict": decided.conflict,
+                }
+            )
         for (index, _cell), (value, problem) in zip(later, results, strict=True):
             row = rows[index]
             if problem is None:

@@ -333,7 +333,8 @@ def plan_roster(
     `date_order` (dmy or mdy) reads birth dates with slashes when their column does not
     tell the order of day and month."""
     planner = _Planner(school=school, kind=kind, table=table, today=today)
-    rows = parse_rows(table, kind, date_order=date_order)
+    dates: list[dict[str, Any]] = []
+    rows = parse_rows(table, kind, date_order=date_order, dates=dates)
     planner.check_birth_dates(rows)
     planner.duplicates(rows)
     named = planner.match(rows)
@@ -364,6 +365,7 @@ def plan_roster(
         header_row=table.header_row,
         hidden_rows=table.hidden_rows,
         skipped=list(table.skipped),
+        date_orders=dates,
         class_names=_class_names(rows),
         loans=[
             {

@@ -78,6 +78,8 @@ class RosterReport:
     loans: list[dict[str, Any]] = field(default_factory=list)
     # How many of the rows the sheet hides (by hand or by a filter); they are imported too.
     hidden_rows: int = 0
+    # How the birth dates written with slashes were read: column, order, assumed, conflict.
+    date_orders: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -107,4 +109,5 @@ class RosterReport:
             "class_names": list(self.class_names),
             "loans": list(self.loans),
             "hidden_rows": self.hidden_rows,
+            "date_orders": list(self.date_orders),
         }

@@ -81,3 +81,20 @@ class LernstattCommand(BaseCommand):
                 _("Not imported: row %(row)s: %(message)s")
                 % {"row": item["row"], "message": item["message"]}
             )
+        for dates in getattr(report, "date_orders", []):
+            if dates["assumed"]:
+                self.stdout.write(_date_order_note(dates))
+
+
+def _date_order_note(dates: dict) -> str:
+    if dates["order"] == "mdy":
+        note = _(
+            "Column %(column)s: every date could be day or month first; they were read month "
+            "first (08/01/2021 = 1 August). Use --date-order dmy for day first."
+        )
+    else:
+        note = _(
+            "Column %(column)s: every date could be day or month first; they were read day "
+            "first (08/01/2021 = 8 January). Use --date-order mdy for month first."
+        )
+    return note % {"column": dates["column"]}

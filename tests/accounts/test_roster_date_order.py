@@ -97,3 +97,32 @@ def test_a_roster_id_that_lost_its_leading_zeros_is_an_error_not_a_new_child(it_
     assert row.outcome == "error"
     assert row.errors[0]["message"].startswith("456 – do you mean 00456?")
     assert not report.tolerate  # the child is named by the file, not missing
+
+
+def test_the_roster_preview_and_command_say_which_order_they_assumed(it_admin, school_a, tmp_path):
+    data = schild_students([("5a", "Weiß", "Zoë", "03/04/2015", "1002")], encoding="utf-8")
+
+    report = roster_preview(
+        actor=it_admin, school=school_a, kind="students", data=data, filename="s.csv", today=TODAY
+    )
+
+    assert report.as_dict()["date_orders"] == [
+        {"column": "Geburtsdatum", "order": "dmy", "assumed": True, "conflict": False}
+    ]
+    path = tmp_path / "s.csv"
+    path.write_bytes(data)
+    out = io.StringIO()
+    call_command(
+        "import_roster",
+        str(path),
+        "--school",
+        school_a.number,
+        "--kind",
+        "students",
+        "--dry-run",
+        "--language",
+        "en",
+        stdout=out,
+    )
+    assert "Column Geburtsdatum: every date could be day or month first" in out.getvalue()
+    assert "Use --date-order mdy for month first." in out.getvalue()

@@ -115,9 +115,6 @@ class Command(LernstattCommand):
             self.stdout.write(_("New models: %(names)s") % {"names": ", ".join(models)})
         if rooms:
             self.stdout.write(_("New rooms: %(names)s") % {"names": ", ".join(rooms)})
-        for dates in report.date_orders:
-            if dates["assumed"]:
-                self.stdout.write(_date_order_note(dates))
         errors = report.errors
         for error in errors[:MAX_LISTED_ERRORS]:
             where = _("Row %(row)s") % {"row": error["row"]}
@@ -130,17 +127,3 @@ class Command(LernstattCommand):
                 ngettext("… and %(count)d more error.", "… and %(count)d more errors.", more)
                 % {"count": more}
             )
-
-
-def _date_order_note(dates: dict) -> str:
-    if dates["order"] == "mdy":
-        note = _(
-            "Column %(column)s: every date could be day or month first; they were read month "
-            "first (08/01/2021 = 1 August). Use --date-order dmy for day first."
-        )
-    else:
-        note = _(
-            "Column %(column)s: every date could be day or month first; they were read day "
-            "first (08/01/2021 = 8 January). Use --date-order mdy for month first."
-        )
-    return note % {"column": dates["column"]}
