@@ -82,8 +82,9 @@ def device_import_plan(
     NotFound (school) or FileRejected (unreadable file)."""
     require(actor, Perm.DEVICE_IMPORT)
     chosen = import_school(actor=actor, school=school)
-    # The spreadsheet library reads the file without holding the GIL, so the database is
-    # read meanwhile; the reading thread touches no database.
+    # The file is opened in a second thread (an .xlsx's shared strings and styles, a CSV's
+    # encoding check) while the stored devices are read; its rows stream later, as they are
+    # planned. The reading thread touches no database.
     with ThreadPoolExecutor(max_workers=1) as pool:
         reading = pool.submit(_read_in, translation.get_language(), data, filename)
         known = Known()
