@@ -75,10 +75,6 @@ class User(AbstractUser):
             algorithm="sha256",
         ).hexdigest()
 
-    @property
-    def has_directory_link(self) -> bool:
-        return bool(self.directory_dn or self.directory_uuid)
-
 
 class ApiToken(models.Model):
     """A personal API token. Only a SHA-256 hash of the secret is stored; the secret is

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.directory.layout import dn_key
-from accounts.directory.login import LOGIN_ROLES
+from accounts.directory.login import LOGIN_ROLES, entry_person
 from accounts.directory.lookup import entry_read
 from accounts.models import Person, PersonRole
 from core.errors import Conflict, NotFound
@@ -31,14 +31,7 @@ def directory_link(*, actor: User, user: User, dn: str) -> User:
         raise NotFound(_("The directory has no entry %(dn)s.") % {"dn": dn})
     if PersonRole.STUDENT in entry.employee_types:
         raise Conflict(_("%(dn)s is a student's entry: students do not log in.") % {"dn": dn})
-    person = next(
-        (
-            each
-            for each in Person.objects.filter(login__in=entry.uids)
-            if each.dn and dn_key(each.dn) == entry.key
-        ),
-        None,
-    )
+    person = entry_person(entry)
     if person is not None and person.role not in LOGIN_ROLES:
         raise Conflict(_("%(dn)s is a student's entry: students do not log in.") % {"dn": dn})
     if person is not None and person.user_id not in (None, user.pk):

@@ -68,7 +68,7 @@ class DirectoryBackend(ModelBackend):
         except DirectoryUnavailable as exc:
             _unavailable(exc)
             return None
-        linked = [(entry, who) for entry in entries if (who := _linked(entry, uid)) is not None]
+        linked = [(entry, who) for entry in entries if (who := _linked(entry)) is not None]
         fitting = [(entry, who) for entry, who in linked if _password_works(entry.dn, password)]
         if len(fitting) != 1:
             if len(fitting) > 1:
@@ -84,10 +84,10 @@ class DirectoryBackend(ModelBackend):
         return who
 
 
-def _linked(entry: FoundEntry, uid: str) -> Person | User | None:
+def _linked(entry: FoundEntry) -> Person | User | None:
     """Who the entry stands for: a teacher's or staff member's Person (for their own entry),
     or the active user linked to it; None for an entry that logs nobody in."""
-    person = _own_person(entry, uid)
+    person = entry_person(entry)
     if person is not None:
         if person.role not in LOGIN_ROLES or not person.has_working_account:
             return None
@@ -106,10 +106,10 @@ def _linked(entry: FoundEntry, uid: str) -> Person | User | None:
     return user
 
 
-def _own_person(entry: FoundEntry, uid: str) -> Person | None:
-    """The person whose own entry this is: their login is the uid and their DN the
+def entry_person(entry: FoundEntry) -> Person | None:
+    """The person whose own entry this is: their login is one of its uids and their DN the
     entry's (a person's DN is written by the directory sync alone)."""
-    for person in Person.objects.select_related("school", "user").filter(login=uid):
+    for person in Person.objects.select_related("school", "user").filter(login__in=entry.uids):
         if person.dn and dn_key(person.dn) == entry.key:
             return person
     return None

@@ -27,13 +27,13 @@ from django.utils.translation import gettext as _
 
 from core.errors import FileRejected
 from core.sheets.values import clean_text, fold
+from core.sheets.xlsx import column_letter
 from core.sheets.xlsx_read import (
     CellProblem,
     Damaged,
     HiddenRow,
     ShownNumber,
     Workbook,
-    column_letters,
     number_as_text,
     sheet_estimate,
     sheet_rows,
@@ -317,9 +317,9 @@ def _shown(
             if index < len(cells):
                 cell = cells[index]
                 if cell.__class__ is float or cell.__class__ is ShownNumber:
-                    cells[index] = number_as_text(cell, f"{column_letters(index)}{number}")
+                    cells[index] = number_as_text(cell, f"{column_letter(index)}{number}")
                 elif isinstance(cell, datetime.date | datetime.time):
-                    cells[index] = _date_in_text_column(cell, f"{column_letters(index)}{number}")
+                    cells[index] = _date_in_text_column(cell, f"{column_letter(index)}{number}")
         yield number, cells
 
 
@@ -620,11 +620,11 @@ def _table(
             if text:
                 unknown.append(text)
         elif key in columns:
-            first = column_letters(columns[key])
+            first = column_letter(columns[key])
             message = _(
                 "The column “%(header)s” appears twice (columns %(first)s and %(second)s); "
                 "only column %(first)s is read."
-            ) % {"header": text, "first": first, "second": column_letters(index)}
+            ) % {"header": text, "first": first, "second": column_letter(index)}
             skipped.append({"row": number, "column": text, "message": message})
         else:
             columns[key] = index
@@ -640,7 +640,7 @@ def _table(
                 ) % {
                     "header": text,
                     "row": number - 1,
-                    "letter": column_letters(index),
+                    "letter": column_letter(index),
                     "header_row": number,
                 }
                 skipped.append({"row": number - 1, "column": text, "message": message})

@@ -31,6 +31,8 @@ from pyexpat import ParserCreate, errors
 
 from django.utils.translation import gettext as _
 
+from core.sheets.xlsx import column_letter
+
 CHUNK = 256 * 1024
 BLOCK = 4096  # shared strings per packed block
 _MAIN = "xl/workbook.xml"
@@ -489,16 +491,6 @@ def column_index(letters: str) -> int:
     return index
 
 
-def column_letters(index: int) -> str:
-    """0 → A, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def sheet_estimate(archive: zipfile.ZipFile, path: str) -> int:
     """About the number of rows of a sheet, for the progress of an import: the last row of
     its dimension if it names one, or else its unpacked size divided by the size of the rows
@@ -548,7 +540,7 @@ def sheet_rows(book: Workbook, path: str) -> Iterator[list]:
                 col = column_index(ref.rstrip("0123456789"))
             else:
                 col += 1
-                ref = f"{column_letters(col)}{number}"
+                ref = f"{column_letter(col)}{number}"
             kind = attrs.get("t", "n")
             s = attrs.get("s")
             style = int(s) if s else 0

@@ -3,10 +3,7 @@ real roster services, preview then apply, and every row must come to the outcome
 stored values that expected.csv gives — "none": no person with that id was stored; a
 file with an error row stores nothing at all."""
 
-import csv
 import datetime
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -14,20 +11,13 @@ from django.utils import translation
 from accounts.models import Person
 from accounts.rosters import roster_apply, roster_preview
 from accounts.rosters.apply import RosterHasErrors
+from tests.data import DATA, expected_by_file
 
-CORPUS = Path(__file__).parent.parent / "data" / "rosters"
+CORPUS = DATA / "rosters"
 TODAY = datetime.date(2026, 9, 1)
 
 
-def _expected() -> dict[str, list[dict[str, str]]]:
-    by_file: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with (CORPUS / "expected.csv").open(encoding="utf-8", newline="") as table:
-        for line in csv.DictReader(table):
-            by_file[line["file"]].append(line)
-    return by_file
-
-
-EXPECTED = _expected()
+EXPECTED = expected_by_file("rosters")
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,7 @@ device import (or roster import) services, preview then apply, and come to what
 expected.csv gives: a refusal code, or each row's outcome ("skipped": the reader left the
 row out and the preview says so) and the values stored for it."""
 
-import csv
 import datetime
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -17,20 +14,13 @@ from accounts.rosters import roster_apply, roster_preview
 from core.errors import FileRejected
 from inventory.importing import device_import_apply, device_import_preview
 from inventory.models import Device
+from tests.data import DATA, expected_by_file
 
-CORPUS = Path(__file__).parent.parent / "data" / "tables"
+CORPUS = DATA / "tables"
 TODAY = datetime.date(2026, 9, 1)
 
 
-def _expected() -> dict[str, list[dict[str, str]]]:
-    by_file: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with (CORPUS / "expected.csv").open(encoding="utf-8", newline="") as table:
-        for line in csv.DictReader(table):
-            by_file[line["file"]].append(line)
-    return by_file
-
-
-EXPECTED = _expected()
+EXPECTED = expected_by_file("tables")
 
 
 def test_every_file_of_the_corpus_has_expected_outcomes():

@@ -8,10 +8,6 @@ with a message naming the cell `expected`; row "-" with field hidden_rows is the
 hidden rows the preview reports. Device files are applied with only_valid, so their valid
 rows are stored; a roster with an error row stores nothing (it is previewed and refused)."""
 
-import csv
-from collections import defaultdict
-from pathlib import Path
-
 import pytest
 from django.utils import translation
 
@@ -20,19 +16,12 @@ from accounts.rosters import roster_apply, roster_preview
 from accounts.rosters.apply import RosterHasErrors
 from inventory.importing import device_import_apply
 from inventory.models import Device
+from tests.data import DATA, expected_by_file
 
-CORPUS = Path(__file__).parent.parent / "data" / "xlsx"
-
-
-def _expected() -> dict[str, list[dict[str, str]]]:
-    by_file: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with (CORPUS / "expected.csv").open(encoding="utf-8", newline="") as table:
-        for line in csv.DictReader(table):
-            by_file[line["file"]].append(line)
-    return by_file
+CORPUS = DATA / "xlsx"
 
 
-EXPECTED = _expected()
+EXPECTED = expected_by_file("xlsx")
 
 
 @pytest.fixture(autouse=True)
