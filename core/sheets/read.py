@@ -439,7 +439,11 @@ def _is_plausible(letter: str) -> bool:
 
 def _holds_utf8_letters(data: bytes) -> bool:
     for match in _UTF8_SEQUENCE.finditer(data):
-        if _is_plausible(match.group().decode("utf-8")):
+        try:
+            letter = match.group().decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # shaped like UTF-8, but not (an overlong form, a surrogate)
+        if _is_plausible(letter):
             return True
     return False
 

@@ -13,7 +13,7 @@ import ldap3
 import openpyxl
 import pytest
 from django.utils import translation
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from ldap3.utils.dn import parse_dn
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -54,6 +54,9 @@ csv_text = st.lists(st.lists(st.text(max_size=12), max_size=5).map(";".join), ma
 
 @FAST
 @given(data=st.binary(max_size=2000))
+# Shaped like UTF-8 but not: an overlong form and a surrogate.
+@example(data=b"\xe0\x80\x80")
+@example(data=b"Inventarnummer;Seriennummer\r\nA\xed\xa0\x80;\xe4\r\n")
 def test_the_reader_rejects_arbitrary_bytes_only_with_its_own_error(data):
     reads_or_rejects(data, "upload.csv")
 
