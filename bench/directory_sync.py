@@ -162,17 +162,6 @@ def run(args: argparse.Namespace) -> dict:
                 )
         return time.perf_counter() - start, totals
 
-    seconds, counts = import_all(0)
-    people = args.students + args.teachers * args.schools
-    steps.append(
-        {
-            "name": "roster import",
-            "count": people,
-            "seconds": seconds,
-            "notes": f"{len(schools)} schools, create {counts.get('create', 0):,}",
-        }
-    )
-
     with Slapd(durable=not args.nosync) as server:
         directory = server.subtree("lernstatt")
         settings.LDAP_URL = server.url
@@ -181,6 +170,19 @@ def run(args: argparse.Namespace) -> dict:
         settings.LDAP_BIND_PASSWORD = server.admin_password
         settings.LDAP_BASE_DN = directory.base_dn
         layout = Layout.from_settings()
+
+        # With the directory configured, as in production: every new login is also looked
+        # up below the base DN (accounts.logins.logins_assign).
+        seconds, counts = import_all(0)
+        people = args.students + args.teachers * args.schools
+        steps.append(
+            {
+                "name": "roster import",
+                "count": people,
+                "seconds": seconds,
+                "notes": f"{len(schools)} schools, create {counts.get('create', 0):,}",
+            }
+        )
 
         seconds, first = timed(directory_apply)
         assert first.status == "succeeded", first.errors
