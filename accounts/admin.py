@@ -199,7 +199,7 @@ class DirectorySyncRunAdmin(ReadOnly, admin.ModelAdmin):
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(ReadOnly, admin.ModelAdmin):
-    """Who looked at or changed whose data (accounts.privacy.access_log); read-only."""
+    """Who looked at or changed whose data (accounts.access_log); read-only."""
 
     list_display = ("at", "actor_name", "action", "via", "person", "detail")
     list_filter = ("action", "via")

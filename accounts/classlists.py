@@ -20,9 +20,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from accounts.access_log import access_log_record
 from accounts.handout import initial_passwords_take
 from accounts.models import AccessAction, AccessVia, Person, PersonRole, PersonStatus, SchoolClass
-from accounts.privacy.access_log import access_log_record
 from accounts.rosters.plan import school_year_of
 from core.errors import NotFound
 from core.models import User

@@ -114,7 +114,7 @@ class Person(models.Model):
     tolerated_at = models.DateField(_("tolerated since"), null=True, blank=True)
     disabled_at = models.DateField(_("disabled since"), null=True, blank=True)
     deleted_at = models.DateField(_("deleted on"), null=True, blank=True)
-    # Set when the personal data of a deleted person was erased (accounts.privacy.erasure).
+    # Set when the personal data of a deleted person was erased (privacy.erasure).
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
     login = models.CharField(
         _("login"), max_length=LOGIN_MAX_LENGTH, unique=True, validators=[login_validator]
@@ -335,7 +335,7 @@ class AccessVia(models.TextChoices):
 
 class AccessLogEntry(models.Model):
     """Who looked at or changed one person's data, when and how: written by
-    accounts.privacy.access_log.access_log_record only, kept LERNSTATT_ACCESS_LOG_DAYS."""
+    accounts.access_log.access_log_record only, kept LERNSTATT_ACCESS_LOG_DAYS."""
 
     actor = models.ForeignKey(
         "core.User",

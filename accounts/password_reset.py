@@ -9,11 +9,11 @@ import ldap3
 from django.utils.translation import gettext as _
 from ldap3.core.exceptions import LDAPException, LDAPNoSuchObjectResult, LDAPOperationResult
 
+from accounts.access_log import access_log_record
 from accounts.directory.connection import directory_connect
 from accounts.handout import initial_passwords_drop
 from accounts.models import AccessAction, AccessVia, Person
 from accounts.passwords import password_generate, password_ldap_hash
-from accounts.privacy.access_log import access_log_record
 from core.errors import Conflict, DirectoryUnavailable, NotFound
 from core.models import User
 from core.permissions import Perm, has, outranks, reaches_school, scope

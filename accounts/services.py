@@ -4,11 +4,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import tasks
 from accounts.directory.runs import directory_run_begin
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
 from accounts.selectors import directory_sync_school
 from core.errors import BrokerUnavailable
 from core.models import User
+from core.queue import task_send
 
 
 def directory_sync_queue(*, actor: User, school_number: str | None) -> DirectorySyncRun:
@@ -25,26 +27,25 @@ def directory_sync_queue(*, actor: User, school_number: str | None) -> Directory
 def _start(run: DirectorySyncRun) -> None:
     # If the broker cannot take the task, the run is recorded as failed at once rather
     # than blocking every other sync until it counts as cut off, and the user is told.
-    from kombu.exceptions import OperationalError
+    message = _(
+        "The background service is not reachable right now, so the directory sync "
+        "could not be started. Please try again in a few minutes."
+    )
 
-    from accounts import tasks
-
-    try:
-        tasks.directory_sync.delay(
-            school_id=run.school_id, user_id=run.started_by_id, run_id=run.pk
-        )
-    except OperationalError as exc:
-        error = BrokerUnavailable(
-            _(
-                "The background service is not reachable right now, so the directory sync "
-                "could not be started. Please try again in a few minutes."
-            )
-        )
+    def undo() -> None:
         now = timezone.now()
         DirectorySyncRun.objects.filter(pk=run.pk, status=DirectorySyncRunStatus.RUNNING).update(
             status=DirectorySyncRunStatus.FAILED,
             finished_at=now,
             duration=now - run.started_at,
-            errors=[{"change": "", "dn": "", "code": error.code, "message": error.message}],
+            errors=[{"change": "", "dn": "", "code": BrokerUnavailable.code, "message": message}],
         )
-        raise error from exc
+
+    task_send(
+        tasks.directory_sync,
+        school_id=run.school_id,
+        user_id=run.started_by_id,
+        run_id=run.pk,
+        undo=undo,
+        message=message,
+    )

@@ -10,7 +10,6 @@ from accounts.directory.connection import directory_configured
 from accounts.directory.runs import directory_runs_mark_stale
 from accounts.handout import initial_passwords_purge
 from accounts.lifecycle import people_lifecycle_advance
-from accounts.privacy.retention import privacy_retention_run
 from core.errors import Conflict
 from core.models import User
 from inventory.models import School
@@ -63,11 +62,3 @@ def people_lifecycle_daily() -> dict[str, int]:
     counts["initial_passwords_purged"] = initial_passwords_purge()
     logger.info("People lifecycle: %s", counts)
     return counts
-
-
-@shared_task(ignore_result=True)
-def privacy_nightly() -> dict[str, int]:
-    """The nightly privacy work (accounts.privacy.retention): deleted people past
-    LERNSTATT_PERSON_ERASE_DAYS are erased, old access log entries, released logins and
-    sync-run error texts are purged. Returns the counts."""
-    return privacy_retention_run()

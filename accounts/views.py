@@ -39,9 +39,9 @@ from core.errors import (
     DirectoryNotConfigured,
     DirectoryUnavailable,
     NotFound,
-    PermissionDenied,
 )
 from core.models import User
+from core.pages import page_extras
 from core.permissions import Perm, has
 from core.sheets.write import XLSX_CONTENT_TYPE
 from core.views import web_errors
@@ -153,19 +153,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _loans(actor: User, person: Person) -> list | None:
-    """The person's loans the actor may see (all of them for those who manage loans, else
-    the actor's own requests); None for a role that sees no loans."""
-    from scheduling.selectors import LoanFilters, loan_list
-
-    perm = Perm.LOAN_MANAGE if has(actor, Perm.LOAN_MANAGE) else Perm.LOAN_REQUEST
-    try:
-        loans = loan_list(actor=actor, filters=LoanFilters(student=person.pk), perm=perm)
-    except PermissionDenied:
-        return None
-    return list(loans[:100])
-
-
 def _can_reset(actor: User, person: Person) -> bool:
     """Whether to offer the reset button; password_reset decides again when it is pressed."""
     return password_reset_allowed(actor, person) and person.has_working_account and bool(person.dn)
@@ -177,19 +164,13 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     """One person: their data (birth date and the school office's id only for those who keep
     the rosters), their account, their loans and the devices they had."""
     person = people.person_detail(actor=request.user, person_id=person_id, via=AccessVia.WEB)
-    loans = _loans(request.user, person)
-    devices = []
-    for loan in loans or []:
-        if loan.device is not None and loan.device not in devices:
-            devices.append(loan.device)
     return render(
         request,
         "accounts/person_detail.html",
         {
             "person": person,
             "sees_private": people.sees_private(request.user),
-            "loans": loans,
-            "devices": devices,
+            **page_extras("accounts.person", request.user, person),
             "can_reset": _can_reset(request.user, person),
         },
     )

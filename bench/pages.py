@@ -98,8 +98,8 @@ def upload(actor, content: bytes, name: str):
 def fixtures(import_rows: int) -> dict:
     """The demo objects the pages are requested with."""
     from accounts.models import DirectorySyncRun, Person, PersonRole, SchoolClass
-    from core.demo import DEMO_LOGINS
     from core.models import User
+    from demo.services import DEMO_LOGINS
     from inventory.models import Device, DeviceModel
     from scheduling.models import Loan, LoanStatus
 
@@ -154,7 +154,7 @@ def fixtures(import_rows: int) -> dict:
 
 def cases(name: str, fx: dict) -> list[tuple[str, dict, str, str]]:
     """(role, URL kwargs, query string, label) for one named URL; [] when no object fits."""
-    from inventory.reports.catalogue import REPORTS
+    from reports.catalogue import REPORTS
 
     loans = fx["loans"]
 
@@ -192,19 +192,19 @@ def cases(name: str, fx: dict) -> list[tuple[str, dict, str, str]]:
         "inventory:import_confirm": [
             ("it_admin", {"job_id": fx["small_job"].pk}, "", "GET: POST only")
         ],
-        "inventory:export_index": [("coordinator", {}, "", "")],
-        "inventory:export_devices": [
+        "portal:export_index": [("coordinator", {}, "", "")],
+        "portal:export_devices": [
             ("coordinator", {}, "?format=xlsx", "xlsx"),
             ("it_admin", {}, "?format=xlsx", "xlsx, all schools"),
             ("it_admin", {}, "?format=csv", "csv, all schools"),
         ],
-        "inventory:export_loans": [("coordinator", {}, "?format=xlsx", "xlsx")],
-        "inventory:report_index": [("city_staff", {}, "", "")],
-        "inventory:open_data_json": [("city_staff", {}, "", "")],
-        "inventory:open_data_csv": [("city_staff", {}, "", "")],
-        "inventory:device_report": [("city_staff", {}, "", "")],
-        "inventory:report_detail": [("city_staff", {"slug": r.slug}, "", r.slug) for r in REPORTS],
-        "inventory:report_xlsx": [("city_staff", {"slug": r.slug}, "", r.slug) for r in REPORTS],
+        "portal:export_loans": [("coordinator", {}, "?format=xlsx", "xlsx")],
+        "reports:report_index": [("city_staff", {}, "", "")],
+        "reports:open_data_json": [("city_staff", {}, "", "")],
+        "reports:open_data_csv": [("city_staff", {}, "", "")],
+        "reports:device_report": [("city_staff", {}, "", "")],
+        "reports:report_detail": [("city_staff", {"slug": r.slug}, "", r.slug) for r in REPORTS],
+        "reports:report_xlsx": [("city_staff", {"slug": r.slug}, "", r.slug) for r in REPORTS],
         "scheduling:loan_list": [("teacher", {}, "", "")],
         "scheduling:loan_request": [
             ("teacher", {}, "", ""),

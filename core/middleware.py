@@ -5,8 +5,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
+
+from core.errors import ValidationFailed
 
 
 class PermissionsPolicyMiddleware:
@@ -39,10 +41,10 @@ class RejectNulMiddleware:
             return self.get_response(request)
         message = _("The field %(field)s contains a control character (NUL).") % {"field": field}
         if request.path.startswith("/api/"):
-            from lernstatt.api import error_response  # the API module loads every app
-
-            errors = [{"field": field, "message": message}]
-            return error_response(request, 422, message, "invalid_character", errors)
+            error = ValidationFailed(
+                message, code="invalid_character", errors=[{"field": field, "message": message}]
+            )
+            return JsonResponse(error.as_dict(), status=error.status)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 

@@ -53,16 +53,11 @@ def _upload(request: HttpRequest, form: ImportUploadForm) -> ImportJob:
     """Start the job through the service the API calls for its kind."""
     data, file = form.cleaned_data, form.cleaned_data["file"]
     upload = {"upload": file, "filename": file.name or "", "size": file.size}
-    if data["kind"] in ROSTER_KINDS:
-        # Imported here: the accounts build on the inventory, not the other way round.
-        from accounts.rosters.jobs import roster_job_create
-
-        return roster_job_create(
-            actor=request.user, kind=data["kind"], school=data["school"], **upload
-        )
-    return jobs.import_job_create(
+    start = jobs.import_kind(data["kind"]).start
+    return start(
         actor=request.user,
-        school=data["school"] or None,
+        kind=data["kind"],
+        school=data["school"],
         create_missing=data["create_missing"],
         **upload,
     )

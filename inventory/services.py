@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import User
 from core.permissions import Perm, reaches_school, require
+from inventory.events import device_became_available_on_commit
 from inventory.models import Device, DeviceHistory, DeviceModel, Room, School, Status
 
 # The device fields a user edits; each change to one of them is a history row.
@@ -116,16 +117,13 @@ def _save(device: Device) -> None:
         ) from exc
 
 
-def _allocate_when_lendable(device: Device, changes: dict[str, tuple[Any, Any]]) -> None:
+def _announce_when_available(device: Device, changes: dict[str, tuple[Any, Any]]) -> None:
     """A device that has just become lendable, or a lendable one back in stock (e.g. from
-    repair), may serve a waiting loan request: allocate after the commit, in the
-    background. Imported here: scheduling builds on the inventory, not the other way."""
-    from scheduling.tasks import allocate_waiting
-
+    repair), may serve a waiting loan request: say so after the commit."""
     became_lendable = "lendable" in changes and device.lendable
     back_in_stock = "status" in changes and device.status == Status.IN_STOCK and device.lendable
     if became_lendable or back_in_stock:
-        transaction.on_commit(lambda: allocate_waiting.delay())
+        device_became_available_on_commit()
 
 
 def device_create(*, actor: User, **fields: Any) -> Device:
@@ -149,7 +147,7 @@ def device_create(*, actor: User, **fields: Any) -> Device:
             at=timezone.now(),
             action=DeviceHistory.Action.CREATE,
         )
-        _allocate_when_lendable(device, {"lendable": (False, device.lendable)})
+        _announce_when_available(device, {"lendable": (False, device.lendable)})
     return device
 
 
@@ -217,7 +215,7 @@ def device_update(*, actor: User, device: Device, **values: Any) -> Device:
         DeviceHistory.objects.bulk_create(
             history_rows(device, changes, actor=actor, at=timezone.now())
         )
-        _allocate_when_lendable(device, changes)
+        _announce_when_available(device, changes)
     return device
 
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from inventory.importing import jobs, retention, stale
+from inventory.models import School
 
 
 @shared_task
@@ -27,3 +28,10 @@ def import_files_purge() -> int:
 def import_jobs_mark_stale() -> int:
     """Mark imports cut off in the middle of a step as failed (LERNSTATT_IMPORT_STALE_MINUTES)."""
     return stale.import_jobs_mark_stale()
+
+
+@shared_task
+def school_count() -> int:
+    """How many schools the worker's database holds. A health check: the answer shows that
+    a worker runs and reads the same database as the process that asked."""
+    return School.objects.count()

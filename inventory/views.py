@@ -1,5 +1,5 @@
 """The inventory's web pages: the device list, a device, its edit form (the reports are
-in inventory.reports.views).
+in reports.views).
 
 Every page fetches through inventory.selectors with the acting user, so the role check
 (403) and the school scope (404) are decided in core.permissions, never here."""
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.pages import page_extras
 from core.permissions import Perm, has
 from core.views import web_errors
 from inventory import selectors, services
@@ -23,7 +24,6 @@ from inventory.models import Device, DeviceHistory, Status
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 200
-LOANS_LIMIT = 50
 
 # The columns of the device list: (ordering key, heading); None: not sortable.
 COLUMNS = (
@@ -104,18 +104,6 @@ def _history(request: HttpRequest, device: Device) -> list[dict]:
     return rows
 
 
-def _loans(request: HttpRequest, device: Device) -> list | None:
-    """The device's loans for those who manage loans (they see the students' names);
-    None for everyone else."""
-    if not has(request.user, Perm.LOAN_MANAGE):
-        return None
-    # Imported here: the loans are built on the inventory, not the other way round.
-    from scheduling.selectors import loan_list
-
-    loans = loan_list(actor=request.user, perm=Perm.LOAN_MANAGE).filter(device=device)
-    return list(loans[:LOANS_LIMIT])
-
-
 @login_required
 @web_errors
 def device_detail(request: HttpRequest, asset_tag: str) -> HttpResponse:
@@ -127,7 +115,7 @@ def device_detail(request: HttpRequest, asset_tag: str) -> HttpResponse:
             "device": device,
             "history": _history(request, device),
             "history_limit": HISTORY_LIMIT,
-            "loans": _loans(request, device),
+            **page_extras("inventory.device", request.user, device),
             "can_edit": has(request.user, Perm.DEVICE_EDIT),
         },
     )

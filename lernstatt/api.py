@@ -15,11 +15,11 @@ from accounts.api import router as accounts_router
 from accounts.api_handout import router as handout_router
 from accounts.api_rosters import router as rosters_router
 from accounts.people.api import router as people_router
-from accounts.privacy.api import router as privacy_router
 from core.api import router as core_router
 from core.auth import API_AUTH
 from core.errors import LernstattError
 from inventory.api import router as inventory_router
+from privacy.api import router as privacy_router
 from scheduling.api import router as scheduling_router
 
 logger = logging.getLogger(__name__)

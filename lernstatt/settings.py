@@ -88,6 +88,10 @@ INSTALLED_APPS = [
     "inventory",
     "accounts",
     "scheduling",
+    "demo",
+    "reports",
+    "privacy",
+    "portal",
     # Login throttling (AXES_* below) and the Content-Security-Policy header.
     "axes",
     "csp",
@@ -164,7 +168,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.navigation.navigation",
+                "portal.navigation.navigation",
             ],
         },
     },
@@ -256,7 +260,7 @@ LERNSTATT_TOLERATE_DAYS_STUDENT = env_int("LERNSTATT_TOLERATE_DAYS_STUDENT", 30)
 LERNSTATT_DELETE_DAYS_STUDENT = env_int("LERNSTATT_DELETE_DAYS_STUDENT", 60)
 LERNSTATT_TOLERATE_DAYS_TEACHER = env_int("LERNSTATT_TOLERATE_DAYS_TEACHER", 60)
 LERNSTATT_DELETE_DAYS_TEACHER = env_int("LERNSTATT_DELETE_DAYS_TEACHER", 90)
-# Privacy (accounts/privacy/): days after a person's deletion until their personal data is
+# Privacy (privacy/): days after a person's deletion until their personal data is
 # erased (loans and device history stay, anonymised), and days the access log is kept.
 LERNSTATT_PERSON_ERASE_DAYS = env_int("LERNSTATT_PERSON_ERASE_DAYS", 90)
 LERNSTATT_ACCESS_LOG_DAYS = env_int("LERNSTATT_ACCESS_LOG_DAYS", 365)
@@ -292,7 +296,7 @@ CELERY_BEAT_SCHEDULE = {
             LERNSTATT_DIRECTORY_SYNC_SCHEDULE,
         ),
         ("people-lifecycle", "accounts.tasks.people_lifecycle_daily", LERNSTATT_LIFECYCLE_SCHEDULE),
-        ("people-erase", "accounts.tasks.privacy_nightly", LERNSTATT_PERSON_ERASE_SCHEDULE),
+        ("people-erase", "privacy.tasks.privacy_nightly", LERNSTATT_PERSON_ERASE_SCHEDULE),
         (
             "loan-reminders",
             "scheduling.tasks.send_loan_reminders",

@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from lernstatt.api import api, api_not_found
+from portal.urls import session_urlpatterns
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include(session_urlpatterns)),
+    path("", include("portal.urls")),
+    path("", include("reports.urls")),
     path("", include("inventory.urls")),
     path("", include("scheduling.urls")),
     path("", include("accounts.urls")),

@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF, XPos, YPos
 
+from accounts.access_log import access_log_record
 from accounts.models import AccessAction, AccessVia
-from accounts.privacy.access_log import access_log_record
 from core.errors import Conflict
 from core.models import User
 from core.permissions import Perm, require

@@ -7,4 +7,12 @@ class SchedulingConfig(AppConfig):
     verbose_name = _("Loans")
 
     def ready(self) -> None:
+        from accounts.holdings import loan_holders_register
+        from core.pages import page_extra_register
         from scheduling import receivers  # noqa: F401  (connects the receivers)
+        from scheduling.pages import device_loans, person_loans
+        from scheduling.selectors import loans_held_by_students
+
+        page_extra_register("inventory.device", device_loans)
+        page_extra_register("accounts.person", person_loans)
+        loan_holders_register(lambda school: loans_held_by_students(school=school))

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override, pgettext, pgettext_lazy
 
+from accounts.access_log import access_log_record
 from accounts.models import AccessAction, AccessVia
-from accounts.privacy.access_log import access_log_record
 from core.errors import ValidationFailed
 from core.models import User
 from core.sheets.values import fold

@@ -115,8 +115,8 @@ def person_get(*, actor: User, person_id: int, perm: Perm = Perm.PERSON_VIEW) ->
 
 def person_detail(*, actor: User, person_id: int, via: str) -> Person:
     """One person, as person_get finds them, for a page or answer that shows their data:
-    the look is recorded in the access log (accounts.privacy.access_log) with `via`."""
-    from accounts.privacy.access_log import access_log_record
+    the look is recorded in the access log (accounts.access_log) with `via`."""
+    from accounts.access_log import access_log_record
 
     person = person_get(actor=actor, person_id=person_id)
     access_log_record(actor=actor, action=AccessAction.VIEW, via=via, people=[person])

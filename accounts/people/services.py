@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.access_log import access_log_record
 from accounts.logins import logins_assign
 from accounts.models import AccessAction, AccessVia, Person, PersonStatus, SchoolClass
-from accounts.privacy.access_log import access_log_record
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import User
 from core.permissions import Perm, reaches_school, require

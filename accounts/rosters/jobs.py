@@ -6,8 +6,8 @@ from typing import IO, Any
 
 from django.db.models import Q
 
+from accounts.access_log import access_log_record
 from accounts.models import AccessAction, AccessVia, Person
-from accounts.privacy.access_log import access_log_record
 from accounts.rosters.apply import RosterHasErrors, roster_apply, roster_preview
 from core.models import ImportJob, User
 from core.permissions import Perm, require
@@ -98,8 +98,13 @@ def _viewed(job: ImportJob, actor: User, shown: list[dict[str, Any]], via: str) 
     )
 
 
+def _start(*, create_missing: bool, **upload: Any) -> ImportJob:
+    return roster_job_create(**upload)
+
+
 ROSTER_IMPORT = ImportKind(
     perm=Perm.ROSTER_IMPORT,
+    start=_start,
     preview=_preview,
     check=_check,
     write=_write,

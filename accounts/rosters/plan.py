@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from accounts.holdings import loan_holders
 from accounts.lifecycle import step_due
 from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
 from accounts.rosters.columns import LEFT, SCHILD_STATUSES, STUDENTS
@@ -263,10 +264,7 @@ class _Planner:
         the devices' asset tags: one query."""
         if self.role != PersonRole.STUDENT:
             return {}
-        # Imported here: the loans build on the accounts, not the other way round.
-        from scheduling.selectors import loans_held_by_students
-
-        held = self.held = loans_held_by_students(school=self.school)
+        held = self.held = loan_holders(self.school)
         leaving = {person.pk for person in self.people if person.pk not in named}
         return {pk: tags for pk, tags in held.items() if pk in leaving}
 

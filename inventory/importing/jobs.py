@@ -23,6 +23,7 @@ from core.errors import (
 )
 from core.models import ImportJob, User
 from core.permissions import Perm, has, require, school_ids
+from core.queue import task_send
 from core.sheets.read import ensure_size
 from core.sheets.values import DATE_ORDERS
 from inventory.importing.apply import (
@@ -65,6 +66,9 @@ class ImportKind:
       like check.
     - viewed(job, actor, shown, via): records that the actor was shown these entries of
       the report (see import_job_viewed); None for a kind that names no one.
+    - start(actor=, kind=, upload=, filename=, size=, school=, create_missing=): keeps an
+      uploaded file as a job of this kind and starts its preview (the web page's upload;
+      the API has an endpoint per kind).
     """
 
     perm: Perm
@@ -74,19 +78,21 @@ class ImportKind:
     # Whether a confirmation may leave out the rows with errors and import the others.
     allows_only_valid: bool
     viewed: Callable[[ImportJob, User, list[dict[str, Any]], str], None] | None = None
+    start: Callable[..., ImportJob] | None = None
+
+
+# The import kinds, each registered by its app (AppConfig.ready): the flow here names none.
+_KINDS: dict[str, ImportKind] = {}
+
+
+def import_kind_register(kind: str, services: ImportKind) -> None:
+    """Make a kind of import job known (one of ImportJob.Kind)."""
+    _KINDS[kind] = services
 
 
 def import_kind(kind: str) -> ImportKind:
     """The services and the permission of one kind of import job."""
-    # Imported here: the accounts build on the inventory (schools), not the other way round.
-    from accounts.rosters.jobs import ROSTER_IMPORT
-
-    kinds = {
-        ImportJob.Kind.DEVICES: DEVICE_IMPORT,
-        ImportJob.Kind.STUDENTS: ROSTER_IMPORT,
-        ImportJob.Kind.TEACHERS: ROSTER_IMPORT,
-    }
-    return kinds[kind]
+    return _KINDS[kind]
 
 
 def _require_some_import(actor: User) -> None:
@@ -347,28 +353,24 @@ def _enqueue(step: str, job_id: int) -> None:
     """Send the task; if the broker cannot take it, no job is left waiting for a task that
     never comes: an upload fails (upload it again), a confirmation is taken back (confirm
     it again), and the user is told why (BrokerUnavailable, 503)."""
-    from kombu.exceptions import OperationalError
-
     from inventory import tasks
 
-    task = tasks.import_preview if step == "preview" else tasks.import_apply
-    try:
-        task.delay(job_id)
-    except OperationalError as exc:
-        logger.warning("Import %s: the task queue is unreachable: %s", job_id, exc)
-        error = BrokerUnavailable(
-            _(
-                "The background service is not reachable right now, so the import could "
-                "not be started. Please try again in a few minutes."
-            )
-        )
+    message = _(
+        "The background service is not reachable right now, so the import could "
+        "not be started. Please try again in a few minutes."
+    )
+
+    def undo() -> None:
         if step == "preview":
+            error = BrokerUnavailable(message)
             _finish(job_id, status=Status.FAILED, error=error.as_dict())
         else:
             ImportJob.objects.filter(pk=job_id, status=Status.APPLYING).update(
                 status=Status.PREVIEWED, confirmed_by=None
             )
-        raise error from exc
+
+    task = tasks.import_preview if step == "preview" else tasks.import_apply
+    task_send(task, job_id, undo=undo, message=message)
 
 
 def _progress(job_id: int):
@@ -535,8 +537,13 @@ def _device_write(plan, job: ImportJob, actor: User, progress: Progress) -> dict
     return device_import_write(plan=plan, actor=actor, progress=progress).as_dict()
 
 
+def _device_start(*, kind: str, school: str | None, **upload: Any) -> ImportJob:
+    return import_job_create(school=school or None, **upload)
+
+
 DEVICE_IMPORT = ImportKind(
     perm=Perm.DEVICE_IMPORT,
+    start=_device_start,
     preview=_device_preview,
     check=_device_check,
     write=_device_write,

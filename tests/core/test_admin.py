@@ -7,8 +7,8 @@ from django.forms import CheckboxInput
 from django.test import Client
 from django.urls import reverse
 
+from accounts.access_log import access_log_record
 from accounts.models import DirectorySyncRun, ReleasedLogin
-from accounts.privacy.access_log import access_log_record
 from core.models import ApiToken, ImportJob, Role
 from core.tokens import api_token_create
 from inventory.models import Device, DeviceHistory, Status

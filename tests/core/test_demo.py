@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from accounts.models import Person, PersonRole, SchoolClass
-from core.demo import DEMO_LOGINS, demo_city_load
 from core.models import Role, User
+from demo.services import DEMO_LOGINS, demo_city_load
 from inventory.models import Category, Device, DeviceHistory, DeviceModel, Room, School, Status
 from scheduling.models import Loan, LoanStatus
 from tests.factories import SchoolFactory

@@ -4,7 +4,7 @@ import pytest
 from celery.result import EagerResult
 from django.conf import settings
 
-from core.tasks import school_count
+from inventory.tasks import school_count
 from lernstatt.celery import app as celery_app
 from tests.factories import SchoolFactory
 

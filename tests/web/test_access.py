@@ -51,7 +51,7 @@ def test_the_root_sends_anonymous_visitors_to_the_login_page_and_users_to_the_st
     assert client.get("/")["Location"] == "/login/"
     response = client_for(teacher).get("/")
     assert response.status_code == 200
-    assert response.templates[0].name == "core/home.html"
+    assert response.templates[0].name == "portal/home.html"
 
 
 @pytest.mark.parametrize("suffix", ["", "edit/"])

@@ -181,7 +181,7 @@ def test_person_page_shows_account_state_loans_and_the_devices_they_had(
 
     client = client_for(coordinator)
     client.get("/")
-    # One of them is the access log's insert (accounts.privacy.access_log).
+    # One of them is the access log's insert (accounts.access_log).
     with django_assert_max_num_queries(6):
         page = text(client.get(f"/people/{anna.pk}/"))
 

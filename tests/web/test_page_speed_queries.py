@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Person, PersonRole, SchoolClass
-from core.demo import DEMO_LOGINS
 from core.models import User
+from demo.services import DEMO_LOGINS
 from inventory.models import Device
 from scheduling.models import Loan, LoanStatus
 

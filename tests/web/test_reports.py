@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.models import Role
 from inventory.models import Category, Device, Status
-from inventory.reports.catalogue import REPORTS
+from reports.catalogue import REPORTS
 from scheduling.models import LoanStatus
 from tests.accounts.factories import PersonFactory
 from tests.factories import DeviceFactory, DeviceModelFactory, SchoolFactory, UserFactory
