@@ -14,7 +14,7 @@ from accounts.directory.connection import directory_connect
 from accounts.handout import initial_passwords_drop
 from accounts.models import AccessAction, AccessVia, Person
 from accounts.passwords import password_generate, password_ldap_hash
-from core.errors import Conflict, DirectoryUnavailable, NotFound
+from core.errors import Conflict, DirectoryUnavailable, LernstattError, NotFound
 from core.models import User
 from core.permissions import Perm, has, outranks, reaches_school, scope
 
@@ -45,6 +45,30 @@ def password_reset_allowed(actor: User, person: Person) -> bool:
     return person.user is None or not outranks(person.user, actor)
 
 
+def password_reset_refusal(actor: User, person: Person | None) -> LernstattError | None:
+    """Why the actor cannot reset the person's password now, or None when they can: the
+    one rule behind the reset and its button. Someone the actor may not reset is not
+    found; an account that does not work, or has no directory entry yet, is a conflict."""
+    if person is None or not password_reset_allowed(actor, person):
+        return NotFound(_("Person not found."))
+    if not person.has_working_account:
+        return Conflict(
+            _("The account of %(name)s is %(status)s: its password cannot be reset.")
+            % {"name": person.full_name, "status": person.get_status_display().lower()},
+            code="account_not_working",
+        )
+    if not person.dn:
+        return Conflict(
+            _(
+                "%(name)s has no account in the directory yet. The directory sync creates "
+                "it, with an initial password for the class list."
+            )
+            % {"name": person.full_name},
+            code="no_directory_entry",
+        )
+    return None
+
+
 def password_reset(*, actor: User, person_id: int, via: str = AccessVia.API) -> NewPassword:
     """Give the person a new random password in the directory and return it with the
     login, to be shown once; it is stored nowhere and never logged.
@@ -57,23 +81,9 @@ def password_reset(*, actor: User, person_id: int, via: str = AccessVia.API) -> 
     recorded in the access log with `via`."""
     people = scope(Person.objects.select_related("school", "user"), actor, Perm.PASSWORD_RESET)
     person = people.filter(pk=person_id).first()
-    if person is None or not password_reset_allowed(actor, person):
-        raise NotFound(_("Person not found."))
-    if not person.has_working_account:
-        raise Conflict(
-            _("The account of %(name)s is %(status)s: its password cannot be reset.")
-            % {"name": person.full_name, "status": person.get_status_display().lower()},
-            code="account_not_working",
-        )
-    if not person.dn:
-        raise Conflict(
-            _(
-                "%(name)s has no account in the directory yet. The directory sync creates "
-                "it, with an initial password for the class list."
-            )
-            % {"name": person.full_name},
-            code="no_directory_entry",
-        )
+    refusal = password_reset_refusal(actor, person)
+    if refusal is not None:
+        raise refusal
     password = password_generate()
     _write_password(person, password)
     initial_passwords_drop([person.pk])

@@ -4,13 +4,13 @@ must be allowed to sync, and a coordinator only for one of their schools."""
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.directory.apply import directory_sync_check
 from accounts.directory.changes import DirectoryPlan
-from accounts.directory.connection import directory_configured
 from accounts.directory.plan import directory_plan
 from accounts.models import DirectorySyncRun
-from core.errors import DirectoryNotConfigured, NotFound, PermissionDenied
+from core.errors import NotFound
 from core.models import User
-from core.permissions import Perm, require, school_ids, scope
+from core.permissions import Perm, require, scope
 from inventory.models import School
 from inventory.selectors import school_get
 
@@ -23,12 +23,7 @@ def directory_sync_school(*, actor: User, school_number: str | None) -> School |
     school = None
     if school_number:
         school = school_get(actor=actor, number=school_number, perm=Perm.DIRECTORY_SYNC)
-    elif school_ids(actor) is not None:
-        raise PermissionDenied(_("Choose one of your schools to synchronise."))
-    if not directory_configured():
-        raise DirectoryNotConfigured(
-            _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
-        )
+    directory_sync_check(actor=actor, school=school)
     return school
 
 

@@ -27,10 +27,13 @@ from accounts.models import (
     AccessVia,
     DirectorySyncRun,
     DirectorySyncRunStatus,
-    Person,
     PersonRole,
 )
-from accounts.password_reset import password_reset, password_reset_allowed
+from accounts.password_reset import (
+    password_reset,
+    password_reset_allowed,
+    password_reset_refusal,
+)
 from accounts.people import selectors as people
 from accounts.plan_text import count_rows, plan_groups
 from accounts.rosters import school_year_of
@@ -40,7 +43,6 @@ from core.errors import (
     DirectoryUnavailable,
     NotFound,
 )
-from core.models import User
 from core.pages import page_extras
 from core.permissions import Perm, has
 from core.sheets.write import XLSX_CONTENT_TYPE
@@ -153,11 +155,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _can_reset(actor: User, person: Person) -> bool:
-    """Whether to offer the reset button; password_reset decides again when it is pressed."""
-    return password_reset_allowed(actor, person) and person.has_working_account and bool(person.dn)
-
-
 @login_required
 @web_errors
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -171,7 +168,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "sees_private": people.sees_private(request.user),
             **page_extras("accounts.person", request.user, person),
-            "can_reset": _can_reset(request.user, person),
+            "can_reset": password_reset_refusal(request.user, person) is None,
         },
     )
 

@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import AccessVia
+from core.downloads import file_download
 from core.errors import PermissionDenied, ValidationFailed
 from core.models import User
 from core.permissions import Perm, has, school_ids
@@ -170,15 +171,6 @@ def export_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _send(export) -> FileResponse:
-    handle = export.path.open("rb")
-    # The open handle keeps the data readable; the name goes now, so nothing is left behind.
-    export.path.unlink()
-    return FileResponse(
-        handle, as_attachment=True, filename=export.filename, content_type=export.content_type
-    )
-
-
 @login_required
 @web_errors
 def export_devices(request: HttpRequest) -> HttpResponse:
@@ -190,7 +182,7 @@ def export_devices(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         return redirect("portal:export_index")
-    return _send(export)
+    return file_download(export)
 
 
 @login_required
@@ -207,4 +199,4 @@ def export_loans(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         return redirect("portal:export_index")
-    return _send(export)
+    return file_download(export)

@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from accounts.models import AccessVia
+from core.downloads import file_download
 from core.pagination import Page
 from core.permissions import Perm
 from scheduling import agreement, exporting, handling, selectors, services
@@ -111,12 +112,7 @@ def loan_export(request: HttpRequest, params: Query[LoanExportIn]) -> FileRespon
         fmt=params.format,
         via=AccessVia.API,
     )
-    handle = export.path.open("rb")
-    # The open handle keeps the data readable; the name goes now, so nothing is left behind.
-    export.path.unlink()
-    return FileResponse(
-        handle, as_attachment=True, filename=export.filename, content_type=export.content_type
-    )
+    return file_download(export)
 
 
 @router.get("/loan-counts", response=list[LoanCountsOut])

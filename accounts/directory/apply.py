@@ -97,6 +97,23 @@ class _Refused(LernstattError):
     code = "directory_refused"
 
 
+def directory_sync_check(*, actor: User | None, school: School | None) -> None:
+    """Whether a sync of `school` (None: all schools) may run, for the actor (None: the
+    scheduler): the one rule of every way to start one. 403 for a role that may not sync
+    or a coordinator who names no school, 404 for a school out of reach, 503 without a
+    configured directory."""
+    if actor is not None:
+        require(actor, Perm.DIRECTORY_SYNC)
+        if school is None and school_ids(actor) is not None:
+            raise PermissionDenied(_("Choose one of your schools to synchronise."))
+        if school is not None and not reaches_school(actor, school.id):
+            raise NotFound(_("School not found."))
+    if not directory_configured():
+        raise DirectoryNotConfigured(
+            _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
+        )
+
+
 def directory_apply(
     *,
     actor: User | None = None,
@@ -118,16 +135,7 @@ def directory_apply(
     succeeded run changes nothing. With an actor (not the scheduler), the actor must be
     allowed to sync, and a coordinator only for one of their schools.
     """
-    if actor is not None:
-        require(actor, Perm.DIRECTORY_SYNC)
-        if school is None and school_ids(actor) is not None:
-            raise PermissionDenied(_("Choose one of your schools to synchronise."))
-        if school is not None and not reaches_school(actor, school.id):
-            raise NotFound(_("School not found."))
-    if not directory_configured():
-        raise DirectoryNotConfigured(
-            _("No directory is configured (LDAP_URL and LDAP_BASE_DN are empty).")
-        )
+    directory_sync_check(actor=actor, school=school)
     if run_id is not None:
         run = directory_run_claim(run_id)
         if run is None:

@@ -4,6 +4,7 @@
 from django.http import FileResponse, HttpRequest
 from ninja import Query, Router
 
+from core.downloads import file_download
 from inventory.exporting import CONTENT_TYPES, device_export
 from inventory.schemas.exports import DeviceExportIn
 from inventory.selectors import DeviceFilters
@@ -30,13 +31,4 @@ def device_export_download(request: HttpRequest, params: Query[DeviceExportIn]) 
     export = device_export(
         actor=request.user, filters=DeviceFilters(**params.filter_values()), fmt=params.format
     )
-    handle = export.path.open("rb")
-    # The open handle keeps the data readable; the name goes now, so nothing is left behind
-    # however the response ends. FileResponse closes the handle when it has been sent.
-    export.path.unlink()
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=export.filename,
-        content_type=export.content_type,
-    )
+    return file_download(export)

@@ -14,12 +14,13 @@ from core.errors import Conflict, NotFound
 from core.models import User
 from core.permissions import Perm, reaches_school, require
 from core.sheets.read import Table, read_table
+from inventory.events import device_became_available_on_commit
 from inventory.importing.bulk import insert_rows, insert_rows_returning_ids, update_rows
 from inventory.importing.known import SCAN_ABOVE, Known
 from inventory.importing.parse import device_spellings, expected_headers
 from inventory.importing.plan import FOREIGN_KEYS, Plan, StoredDevice, plan_device_import
 from inventory.importing.report import ImportReport, Progress, ProgressCallback
-from inventory.models import Device, DeviceHistory, DeviceModel, Room, School
+from inventory.models import Device, DeviceHistory, DeviceModel, Room, School, Status
 from inventory.services import history_rows
 
 BATCH = 1000
@@ -195,6 +196,8 @@ def device_import_write(*, plan: Plan, actor: User, progress: Progress) -> Impor
                 Room.objects.bulk_create(plan.new_rooms, batch_size=BATCH)
             _create_devices(plan.creates, history_actor, now, progress)
             _update_devices(plan.updates, history_actor, now, progress)
+            if _makes_available(plan):
+                device_became_available_on_commit()
     except IntegrityError as exc:
         raise Conflict(
             _(
@@ -205,6 +208,22 @@ def device_import_write(*, plan: Plan, actor: User, progress: Progress) -> Impor
     progress.finish()
     plan.report.applied = True
     return plan.report
+
+
+def _makes_available(plan: Plan) -> bool:
+    """Whether the plan leaves a device lendable and in stock that was not before: a new
+    one, or a stored one whose lendable flag or status the file changes."""
+    for fields in plan.creates:
+        if fields.get("lendable") and fields["status"] == Status.IN_STOCK:
+            return True
+    for stored, changes in plan.updates:
+        if "lendable" not in changes and "status" not in changes:
+            continue
+        lendable = changes["lendable"][1] if "lendable" in changes else stored.lendable
+        status = changes["status"][1] if "status" in changes else stored.status
+        if lendable and status == Status.IN_STOCK:
+            return True
+    return False
 
 
 # Every column of a new device, in the order of _device_row: the stored columns an import

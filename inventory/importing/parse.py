@@ -3,8 +3,8 @@ valid becomes an error of its row (with the column as the file names it), never 
 exception."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -43,17 +43,56 @@ def expected_headers() -> list[str]:
     return [str(column.header) for column in DEVICE_COLUMNS if column.key in keys]
 
 
-@dataclass(slots=True)
+# What a row has not decided: one shared empty mapping, never written to, instead of two
+# empty dicts for each of a file's rows.
+NOTHING: Any = MappingProxyType({})
+_MISSING = object()
+
+
+class Values:
+    """A row's values (column key -> value, for the valid cells of present columns) in a
+    list by column, with the positions shared by all rows of a file: a dict for each row
+    took most of the memory a large preview needs."""
+
+    __slots__ = ("_items", "_positions")
+
+    def __init__(self, positions: dict[str, int]):
+        self._positions = positions
+        self._items = [_MISSING] * len(positions)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        position = self._positions.get(key)
+        if position is None:
+            return default
+        value = self._items[position]
+        return default if value is _MISSING else value
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _MISSING) is not _MISSING
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._items[self._positions[key]] = value
+
+
 class Row:
     """One data row: its values, its errors, and what planning decided for it."""
 
-    row: int  # as the spreadsheet shows it
-    values: dict[str, Any]  # column key -> value, for the valid cells of present columns
-    errors: list[dict[str, Any]]  # {row, column, message}
-    tag: str = ""
-    device: Any = None  # the stored device with this asset tag, if there is one
-    final: dict[str, Any] = field(default_factory=dict)  # a new device's fields
-    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field: (old, new)
+    __slots__ = ("changes", "device", "errors", "final", "row", "tag", "values")
+
+    def __init__(self, row: int, values: Values | None, errors: list[dict[str, Any]], tag=""):
+        self.row = row  # as the spreadsheet shows it
+        self.values = values  # None once the row is decided
+        self.errors = errors  # {row, column, message}
+        self.tag = tag
+        self.device: Any = None  # the stored device with this asset tag, if there is one
+        self.final: dict[str, Any] = NOTHING  # a new device's fields
+        self.changes: dict[str, tuple[Any, Any]] = NOTHING  # field: (old, new)
 
 
 # A date cell written with slashes: read once the whole column is seen (its order of day
@@ -110,6 +149,7 @@ def parse_rows(
             memo = None if column.key in UNCACHED else {}
             columns.append((column.key, table.columns[column.key], convert, memo))
     columns.sort(key=lambda column: column[1])  # errors in the order of the file's columns
+    positions = {key: position for position, (key, *_rest) in enumerate(columns)}
     need = max(index for _key, index, _convert, _memo in columns) + 1
     headers = table.headers
     rows = []
@@ -118,9 +158,10 @@ def parse_rows(
     for number, cells in table.rows():
         if len(cells) < need:
             cells = [*cells, *([None] * (need - len(cells)))]
-        values: dict[str, Any] = {}
+        values = Values(positions)
+        items = values._items
         errors: list[dict[str, Any]] = []
-        for key, index, convert, memo in columns:
+        for position, (key, index, convert, memo) in enumerate(columns):
             cell = cells[index]
             if memo is None or cell.__class__ is bool:
                 value, problem = convert(cell)
@@ -136,7 +177,7 @@ def parse_rows(
                 if value is LATER:
                     later.append((len(rows), key, cell))
                 else:
-                    values[key] = value
+                    items[position] = value
             else:
                 errors.append({"row": number, "column": headers[key], "message": problem})
         row = Row(number, values, errors, values.get("asset_tag") or "")

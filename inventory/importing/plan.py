@@ -342,9 +342,9 @@ class _Planner:
         if row.errors:
             return RowOutcome(row.row, "error", row.tag, errors=row.errors)
         if row.device is None:
-            return RowOutcome(row.row, "create", row.tag)
+            return RowOutcome(row.row, "create", row.tag, errors=row.errors)
         if not row.changes:
-            return RowOutcome(row.row, "unchanged", row.device.asset_tag)
+            return RowOutcome(row.row, "unchanged", row.device.asset_tag, errors=row.errors)
         changes = [
             {
                 "field": key,
@@ -356,7 +356,9 @@ class _Planner:
                 row.changes.items(), key=lambda change: self.table.columns.get(change[0], 999)
             )
         ]
-        return RowOutcome(row.row, "update", row.device.asset_tag, changes=changes)
+        return RowOutcome(
+            row.row, "update", row.device.asset_tag, changes=changes, errors=row.errors
+        )
 
     def padded_tags(self, rows: list[Row]) -> None:
         """A new asset tag of digits that is a stored one without its leading zeros (555
@@ -429,6 +431,7 @@ def plan_device_import(
     planner.padded_tags(rows)
     for row in rows:
         planner.resolve(row)
+        row.values = None  # decided: what is still needed is in final or changes
     planner.check_serials(rows)
 
     outcomes = [planner.outcome(row) for row in rows]

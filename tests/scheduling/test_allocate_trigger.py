@@ -6,6 +6,7 @@ import pytest
 from celery.schedules import crontab
 
 from inventory import services as inventory
+from inventory.importing import device_import_apply
 from inventory.models import Status
 from scheduling import services
 from scheduling.models import LoanStatus
@@ -73,6 +74,53 @@ class TestTrigger:
 
         waiting.refresh_from_db()
         assert (waiting.status, waiting.device) == (LoanStatus.RESERVED, device)
+
+    def test_an_import_of_lendable_devices_gives_the_waiting_request_one_at_once(
+        self, it_admin, waiting, school_a, laptop_model, django_capture_on_commit_callbacks
+    ):
+        data = (
+            "Inventarnummer;Hersteller;Modell;Schulnummer;Status;Ausleihbar\r\n"
+            "A-10;Lenovo;ThinkPad E14;165432;Auf Lager;ja\r\n"
+        ).encode("cp1252")
+
+        with django_capture_on_commit_callbacks(execute=True):
+            report = device_import_apply(actor=it_admin, data=data, filename="geraete.csv")
+
+        assert report.applied
+        waiting.refresh_from_db()
+        assert (waiting.status, waiting.device.asset_tag) == (LoanStatus.RESERVED, "A-10")
+
+    def test_an_import_that_makes_a_stored_device_lendable_gives_it_to_the_waiting_request(
+        self, it_admin, waiting, school_a, laptop_model, django_capture_on_commit_callbacks
+    ):
+        DeviceFactory(school=school_a, asset_tag="A-12", model=laptop_model, lendable=False)
+        data = (
+            "Inventarnummer;Hersteller;Modell;Schulnummer;Status;Ausleihbar\r\n"
+            "A-12;Lenovo;ThinkPad E14;165432;Auf Lager;ja\r\n"
+        ).encode("cp1252")
+
+        with django_capture_on_commit_callbacks(execute=True):
+            report = device_import_apply(actor=it_admin, data=data, filename="geraete.csv")
+
+        assert report.applied
+        waiting.refresh_from_db()
+        assert (waiting.status, waiting.device.asset_tag) == (LoanStatus.RESERVED, "A-12")
+
+    def test_an_import_without_lendable_devices_enqueues_nothing(
+        self, it_admin, waiting, school_a, laptop_model, django_capture_on_commit_callbacks
+    ):
+        data = (
+            "Inventarnummer;Hersteller;Modell;Schulnummer;Status;Ausleihbar\r\n"
+            "A-11;Lenovo;ThinkPad E14;165432;Auf Lager;nein\r\n"
+        ).encode("cp1252")
+
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            report = device_import_apply(actor=it_admin, data=data, filename="geraete.csv")
+
+        assert report.applied
+        assert callbacks == []
+        waiting.refresh_from_db()
+        assert waiting.status == LoanStatus.WAITING
 
     @pytest.mark.parametrize(
         ("before", "change"),
