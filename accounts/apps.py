@@ -8,11 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.logins import login_reserves_username
-        from accounts.rosters.jobs import ROSTER_IMPORT
-        from core.models import ImportJob
+        from accounts.rosters.kind import STUDENT_IMPORT, STUDENTS, TEACHER_IMPORT, TEACHERS
         from core.usernames import username_reserved_register
-        from inventory.importing.jobs import import_kind_register
+        from imports.kinds import import_kind_register
 
         username_reserved_register(login_reserves_username)
-        import_kind_register(ImportJob.Kind.STUDENTS, ROSTER_IMPORT)
-        import_kind_register(ImportJob.Kind.TEACHERS, ROSTER_IMPORT)
+        import_kind_register(STUDENTS, STUDENT_IMPORT)
+        import_kind_register(TEACHERS, TEACHER_IMPORT)

@@ -82,9 +82,9 @@ def device_file(rows: int, schools: list[str], models: list[tuple[str, str, str]
 
 
 def upload(actor, content: bytes, name: str):
-    from inventory.importing import jobs
+    from inventory.importing.kind import import_job_create
 
-    job = jobs.import_job_create(
+    job = import_job_create(
         actor=actor,
         upload=io.BytesIO(content),
         filename=name,
@@ -178,8 +178,8 @@ def cases(name: str, fx: dict) -> list[tuple[str, dict, str, str]]:
             ("it_admin", {"asset_tag": fx["device"]}, "", ""),
         ],
         "inventory:device_edit": [("coordinator", {"asset_tag": fx["device"]}, "", "")],
-        "inventory:import_start": [("it_admin", {}, "", "")],
-        "inventory:import_detail": [
+        "imports:start": [("it_admin", {}, "", "")],
+        "imports:detail": [
             ("it_admin", {"job_id": fx["small_job"].pk}, "", "50 rows"),
             ("it_admin", {"job_id": fx["big_job"].pk}, "", f"{fx['big_rows']:,} rows"),
             (
@@ -189,9 +189,7 @@ def cases(name: str, fx: dict) -> list[tuple[str, dict, str, str]]:
                 f"{fx['big_rows']:,} rows, page 150",
             ),
         ],
-        "inventory:import_confirm": [
-            ("it_admin", {"job_id": fx["small_job"].pk}, "", "GET: POST only")
-        ],
+        "imports:confirm": [("it_admin", {"job_id": fx["small_job"].pk}, "", "GET: POST only")],
         "portal:export_index": [("coordinator", {}, "", "")],
         "portal:export_devices": [
             ("coordinator", {}, "?format=xlsx", "xlsx"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import tokens
-from core.models import ApiToken, ImportJob, User
+from core.models import ApiToken, User
 from core.permissions import Perm, has
 
 
@@ -118,30 +118,3 @@ class ApiTokenAdmin(ItAdminOnly, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(ItAdminOnly, admin.ModelAdmin):
-    """Imports are uploaded, checked and confirmed through the API; here they are looked at.
-    The uploaded file itself is not shown (it may hold thousands of rows)."""
-
-    list_display = ("filename", "kind", "status", "created_by", "created_at")
-    list_filter = ("kind", "status")
-    search_fields = ("filename", "created_by__username")
-    list_select_related = ("created_by",)
-    date_hierarchy = "created_at"
-
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return [f.name for f in ImportJob._meta.fields if f.name not in {"id", "content"}]
-
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return self.get_fields(request, obj)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
-        return super().get_queryset(request).defer("content")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

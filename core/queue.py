@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from celery import current_app
 from kombu.exceptions import OperationalError
 
 from core.errors import BrokerUnavailable
@@ -19,12 +20,15 @@ def task_send(
     message: str | None = None,
     **kwargs: Any,
 ) -> bool:
-    """Send `task` with its arguments; True when the queue took it.
+    """Send `task` (a task, or the name of one) with its arguments; True when the queue
+    took it.
 
     If the broker cannot be reached, nothing may be left waiting for a task that never
     comes: `undo` runs (it marks a job failed, takes a confirmation back, ...). With a
     `message` the user is told (BrokerUnavailable, 503); without one the work is also done
     by a periodic task, so it only comes later, and False is returned."""
+    if isinstance(task, str):
+        task = current_app.tasks[task]
     try:
         task.delay(*args, **kwargs)
     except OperationalError as exc:

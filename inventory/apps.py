@@ -7,7 +7,7 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self) -> None:
-        from core.models import ImportJob
-        from inventory.importing.jobs import DEVICE_IMPORT, import_kind_register
+        from imports.kinds import import_kind_register
+        from inventory.importing.kind import DEVICE_IMPORT, DEVICES
 
-        import_kind_register(ImportJob.Kind.DEVICES, DEVICE_IMPORT)
+        import_kind_register(DEVICES, DEVICE_IMPORT)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import import_views, views
+from inventory import views
 
 app_name = "inventory"
 
@@ -10,8 +10,4 @@ urlpatterns = [
     path("devices/", views.device_list, name="device_list"),
     path("devices/<path:asset_tag>/edit/", views.device_edit, name="device_edit"),
     path("devices/<path:asset_tag>/", views.device_detail, name="device_detail"),
-    path("imports/", import_views.import_start, name="import_start"),
-    path("imports/<int:job_id>/", import_views.import_detail, name="import_detail"),
-    path("imports/<int:job_id>/confirm/", import_views.import_confirm, name="import_confirm"),
-    path("imports/<int:job_id>/recheck/", import_views.import_recheck, name="import_recheck"),
 ]

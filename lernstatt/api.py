@@ -13,11 +13,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from accounts.api import router as accounts_router
 from accounts.api_handout import router as handout_router
-from accounts.api_rosters import router as rosters_router
 from accounts.people.api import router as people_router
+from accounts.rosters.api import router as rosters_router
 from core.api import router as core_router
 from core.auth import API_AUTH
 from core.errors import LernstattError
+from imports.api import router as imports_router
 from inventory.api import router as inventory_router
 from privacy.api import router as privacy_router
 from scheduling.api import router as scheduling_router
@@ -35,6 +36,7 @@ api = NinjaAPI(
 
 v1 = Router()
 v1.add_router("", core_router)
+v1.add_router("/imports", imports_router)
 v1.add_router("", inventory_router)
 v1.add_router("", accounts_router)
 v1.add_router("", people_router)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "core",
+    "imports",
     "inventory",
     "accounts",
     "scheduling",
@@ -229,11 +230,11 @@ STORAGES = {
 LERNSTATT_IMPORT_MAX_BYTES = env_int("LERNSTATT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 LERNSTATT_IMPORT_MAX_ROWS = env_int("LERNSTATT_IMPORT_MAX_ROWS", 200_000)
 # An uploaded file is deleted when its import is applied, and after this many days when
-# it was left waiting for confirmation or failed (inventory/importing/retention.py).
+# it was left waiting for confirmation or failed (import_files_purge).
 LERNSTATT_IMPORT_KEEP_DAYS = env_int("LERNSTATT_IMPORT_KEEP_DAYS", 7)
 LERNSTATT_IMPORT_PURGE_SCHEDULE = env_schedule("LERNSTATT_IMPORT_PURGE_SCHEDULE", "45 2 * * *")
 # An import being checked or applied that has given no sign of life for this many minutes
-# was cut off (its worker died) and is marked failed (inventory/importing/stale.py), on
+# was cut off (its worker died) and is marked failed (import_jobs_mark_stale), on
 # the next look at it and by the periodic task below.
 LERNSTATT_IMPORT_STALE_MINUTES = env_int("LERNSTATT_IMPORT_STALE_MINUTES", 15)
 LERNSTATT_IMPORT_STALE_SCHEDULE = env_schedule("LERNSTATT_IMPORT_STALE_SCHEDULE", "*/5 * * * *")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("reports.urls")),
     path("", include("inventory.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("scheduling.urls")),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -23,7 +23,7 @@ NAV_ITEMS = (
     NavItem("home", _("Start")),
     NavItem("inventory:device_list", _("Devices"), Perm.DEVICE_VIEW),
     NavItem("reports:report_index", _("Reports"), Perm.REPORT_VIEW),
-    NavItem("inventory:import_start", _("Import"), Perm.DEVICE_IMPORT),
+    NavItem("imports:start", _("Import"), Perm.DEVICE_IMPORT),
     NavItem("portal:export_index", _("Export"), Perm.DEVICE_VIEW),
     NavItem("scheduling:loan_list", _("My requests"), Perm.LOAN_REQUEST),
     NavItem("scheduling:loan_queue", _("Loans"), Perm.LOAN_MANAGE),

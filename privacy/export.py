@@ -15,9 +15,11 @@ from django.utils import timezone
 from accounts.access_log import access_log_record
 from accounts.models import AccessAction, AccessVia, Person
 from accounts.people.selectors import person_get
+from accounts.rosters.kind import STUDENTS, TEACHERS
 from accounts.rosters.report import LIFECYCLE
-from core.models import ImportJob, User
+from core.models import User
 from core.permissions import Perm
+from imports.models import ImportJob
 
 # 2: roster_imports added.
 FORMAT_VERSION = 2
@@ -139,7 +141,7 @@ def _roster_imports(person: Person) -> list[dict[str, Any]]:
     is gone (the step that deleted them is found by id)."""
     jobs = (
         ImportJob.objects.filter(
-            kind__in=[ImportJob.Kind.STUDENTS, ImportJob.Kind.TEACHERS],
+            kind__in=[STUDENTS, TEACHERS],
             options__school=person.school_id,
         )
         .exclude(report=None)

@@ -1,9 +1,7 @@
 """The device import's services: preview (reads only) and apply (all or nothing)."""
 
-import gc
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,12 +12,13 @@ from core.errors import Conflict, NotFound
 from core.models import User
 from core.permissions import Perm, reaches_school, require
 from core.sheets.read import Table, read_table
+from imports.running import Progress, ProgressCallback, no_gc_pauses
 from inventory.events import device_became_available_on_commit
 from inventory.importing.bulk import insert_rows, insert_rows_returning_ids, update_rows
 from inventory.importing.known import SCAN_ABOVE, Known
 from inventory.importing.parse import device_spellings, expected_headers
 from inventory.importing.plan import FOREIGN_KEYS, Plan, StoredDevice, plan_device_import
-from inventory.importing.report import ImportReport, Progress, ProgressCallback
+from inventory.importing.report import ImportReport
 from inventory.models import Device, DeviceHistory, DeviceModel, Room, School, Status
 from inventory.services import history_rows
 
@@ -27,19 +26,6 @@ BATCH = 1000
 # Columns whose cells are read as the text the spreadsheet shows, also when Excel keeps a
 # number ("00555" for 555 formatted 00000).
 TEXT_COLUMNS = frozenset({"asset_tag", "serial_number", "room", "school"})
-
-
-@contextmanager
-def no_gc_pauses():
-    # An import builds a few hundred thousand small objects that live until it ends and form
-    # no reference cycles; the cycle collector would walk all of them again and again.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def import_school(*, actor: User, school: School | str | int | None) -> School | None:

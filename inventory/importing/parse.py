@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from core.sheets.read import Table
 from core.sheets.values import read_slash_dates, slash_parts
 from core.sheets.xlsx_read import CellProblem
+from imports.running import Progress
 from inventory.columns import DEVICE_COLUMNS, PARSERS
-from inventory.importing.report import Progress
 from inventory.models import Device, DeviceModel, Room
 
 # Text cells longer than the database column are row errors, not database errors.

@@ -13,10 +13,11 @@ from core.models import User
 from core.permissions import school_ids
 from core.sheets.read import Table
 from core.sheets.values import lower_key, padding_message, padding_twins
+from imports.running import Progress
 from inventory.columns import DEVICE_COLUMNS
 from inventory.importing.known import Known, StoredDevice, asset_tags_by_number, devices_where
 from inventory.importing.parse import Row, parse_rows
-from inventory.importing.report import ImportReport, Progress, RowOutcome
+from inventory.importing.report import ImportReport, RowOutcome
 from inventory.models import DeviceModel, Room, School, Status
 from inventory.services import device_changes, history_value
 

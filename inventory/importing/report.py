@@ -1,10 +1,7 @@
 """What an import found or did, row by row: the answer of preview and apply alike."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(slots=True)
@@ -34,7 +31,7 @@ class ImportReport:
     header_row: int = 0
     applied: bool = False
     # The ids of the schools whose devices the rows show or put devices in: who may read
-    # the report of a job without a chosen school (inventory.importing.jobs.import_job_get).
+    # the report of a job without a chosen school (import_job_get).
     schools: list[int] = field(default_factory=list)
     # What the reader found and did not read: totals rows, a column named twice (row,
     # column, message).
@@ -62,27 +59,3 @@ class ImportReport:
             "date_orders": list(self.date_orders),
             "hidden_rows": self.hidden_rows,
         }
-
-
-class Progress:
-    """Calls `callback(done, total)` about every `every` steps; `done` never goes back."""
-
-    def __init__(self, callback: ProgressCallback | None, total: int, *, every: int = 1000):
-        self.callback = callback
-        self.total = max(total, 1)
-        self.every = every
-        self.done = 0
-        self._next = every
-
-    def advance(self, steps: int = 1) -> None:
-        self.done += steps
-        if self.done >= self.total:
-            self.total = self.done + 1  # the estimate was low; stay below 100 % until finish
-        if self.callback is not None and self.done >= self._next:
-            self._next = self.done + self.every
-            self.callback(self.done, self.total)
-
-    def finish(self) -> None:
-        self.total = self.done = max(self.done, 1)
-        if self.callback is not None:
-            self.callback(self.done, self.total)

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from accounts.models import Person, PersonRole, PersonStatus
-from accounts.rosters.jobs import roster_job_create
+from accounts.rosters.kind import roster_job_create
 from core.errors import FileRejected
-from core.models import ImportJob
+from imports.models import ImportJob
 from tests.accounts.factories import PersonFactory
 from tests.accounts.roster_files import schild_students, schild_teachers
 from tests.factories import UserFactory

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from accounts.access_log import access_log_record
 from accounts.models import DirectorySyncRun, ReleasedLogin
-from core.models import ApiToken, ImportJob, Role
+from core.models import ApiToken, Role
 from core.tokens import api_token_create
+from imports.models import ImportJob
 from inventory.models import Device, DeviceHistory, Status
 from tests.factories import DeviceFactory, RoomFactory, UserFactory
 from tests.scheduling.factories import LoanFactory

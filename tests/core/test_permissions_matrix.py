@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import DirectorySyncRun, PersonRole
-from core.models import ImportJob
 from core.tokens import api_token_create
+from imports.models import ImportJob
 from lernstatt.api import api
 from scheduling.booking import device_hold
 from scheduling.models import Loan

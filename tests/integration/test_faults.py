@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.directory.plan import directory_plan
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
 from core.errors import DirectoryUnavailable
-from core.models import ImportJob
+from imports.models import ImportJob
 from inventory.models import Device
 from tests.factories import DeviceModelFactory
 from tests.integration.conftest import celery_configured

@@ -15,9 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from core.models import ImportJob
-from inventory.importing.jobs import import_job_apply
-from inventory.importing.stale import import_jobs_mark_stale
+from imports.models import ImportJob
+from imports.services import import_job_apply
+from imports.stale import import_jobs_mark_stale
 from inventory.models import Device
 from tests.factories import DeviceModelFactory
 from tests.integration.conftest import (

@@ -2,8 +2,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from core.models import ImportJob
-from inventory.importing import jobs
+from core.errors import Conflict
+from imports import services
+from imports.models import ImportJob
+from inventory.importing.kind import import_job_create
 from inventory.models import Device, DeviceHistory
 from tests.factories import DeviceFactory, DeviceModelFactory, UserFactory
 from tests.inventory.files import xlsx
@@ -127,7 +129,7 @@ def test_two_confirmations_apply_once_and_the_second_gets_409(
 def test_confirmation_that_lost_the_race_is_refused(it_admin, school_a, thinkpad, run_tasks):
     # Both requests read the job while it was `previewed`; only the first update counts.
     with run_tasks():
-        job = jobs.import_job_create(
+        job = import_job_create(
             actor=it_admin,
             upload=SimpleUploadedFile("a.xlsx", xlsx(rows_for("165432", 1))),
             filename="a.xlsx",
@@ -135,8 +137,8 @@ def test_confirmation_that_lost_the_race_is_refused(it_admin, school_a, thinkpad
         )
     stale = ImportJob.objects.get(pk=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
-    with pytest.raises(jobs.Conflict):
-        jobs.import_job_confirm(actor=it_admin, job_id=stale.pk)
+    with pytest.raises(Conflict):
+        services.import_job_confirm(actor=it_admin, job_id=stale.pk)
 
 
 def test_someone_elses_import_is_not_found_except_for_it_admins(
@@ -225,15 +227,15 @@ def test_rows_that_became_invalid_since_the_preview_fail_the_import(
 def test_applying_a_job_a_second_time_changes_nothing(it_admin, school_a, thinkpad, run_tasks):
     data = xlsx(rows_for("165432", 2))
     with run_tasks():
-        job = jobs.import_job_create(
+        job = import_job_create(
             actor=it_admin,
             upload=SimpleUploadedFile("a.xlsx", data),
             filename="a.xlsx",
             size=len(data),
         )
     with run_tasks():
-        jobs.import_job_confirm(actor=it_admin, job_id=job.pk)
-    jobs.import_job_apply(job_id=job.pk)
+        services.import_job_confirm(actor=it_admin, job_id=job.pk)
+    services.import_job_apply(job_id=job.pk)
     assert ImportJob.objects.get(pk=job.pk).status == "applied"
     assert Device.objects.count() == 2
     assert DeviceHistory.objects.count() == 2

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.models import ImportJob
+from imports.models import ImportJob
 from inventory.models import Device
 from tests.factories import DeviceModelFactory
 from tests.inventory.files import csv_bytes

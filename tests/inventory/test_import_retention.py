@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from core.models import ImportJob
-from inventory.importing.retention import import_files_purge
+from imports.models import ImportJob
+from imports.retention import import_files_purge
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def job(
     days_ago: float,
     it_admin,
     content: bytes = FILE,
-    kind: str = ImportJob.Kind.DEVICES,
+    kind: str = "devices",
     report: dict | None = None,
 ) -> ImportJob:
     made = ImportJob.objects.create(
@@ -111,7 +111,7 @@ def test_a_roster_reports_names_are_gone_after_the_keep_days_and_its_counts_stay
         days_ago=8,
         it_admin=it_admin,
         content=b"",
-        kind=ImportJob.Kind.STUDENTS,
+        kind="students",
         report=ROSTER_REPORT,
     )
     recent = job(
@@ -119,7 +119,7 @@ def test_a_roster_reports_names_are_gone_after_the_keep_days_and_its_counts_stay
         days_ago=1,
         it_admin=it_admin,
         content=b"",
-        kind=ImportJob.Kind.STUDENTS,
+        kind="students",
         report=ROSTER_REPORT,
     )
 

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from accounts.models import PersonRole
-from core.models import ImportJob
 from core.pagination import MAX_OFFSET
 from core.tokens import api_token_create
+from imports.models import ImportJob
 from inventory.models import Device, DeviceHistory, Status
 from lernstatt.api import api
 from scheduling.models import LoanStatus
@@ -61,7 +61,7 @@ def path_args(school_a, it_admin):
     """A real row for every path parameter a list has, so a list is reached, not a 404."""
     device = DeviceFactory(school=school_a, asset_tag="NB-0815")
     job = ImportJob.objects.create(
-        kind=ImportJob.Kind.DEVICES,
+        kind="devices",
         created_by=it_admin,
         filename="inventar.csv",
         content=b"",

@@ -26,8 +26,8 @@ from accounts.models import (
     PersonRole,
 )
 from accounts.rosters.plan import school_year_of
-from core.models import ImportJob
 from core.tokens import api_token_create
+from imports.models import ImportJob
 from lernstatt.api import api
 from tests.accounts.factories import PersonFactory, SchoolClassFactory
 from tests.factories import DeviceFactory, DeviceModelFactory, RoomFactory
@@ -173,7 +173,7 @@ def world(school_a, coordinator, student, teacher):
     device = DeviceFactory(school=school_a, model=model, room=room, lendable=True)
     loan = LoanFactory(student=student, requested_by=teacher)
     job = ImportJob.objects.create(
-        kind=ImportJob.Kind.STUDENTS,
+        kind="students",
         created_by=coordinator,
         filename="schueler.csv",
         content=b"",

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccessLogEntry, Person, PersonRole
-from core.models import ImportJob, Role
-from inventory.importing.retention import import_files_purge
+from core.models import Role
+from imports.models import ImportJob
+from imports.retention import import_files_purge
 from scheduling.exporting import loan_export
 from scheduling.models import Loan, LoanStatus
 from tests.accounts.factories import PersonFactory, SchoolClassFactory

@@ -11,7 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AccessAction, AccessLogEntry, AccessVia, DirectorySyncRun, Person
-from core.models import ImportJob, Role
+from core.models import Role
+from imports.models import ImportJob
 from tests.accounts.factories import PersonFactory, SchoolClassFactory
 from tests.accounts.roster_files import schild_students
 from tests.factories import DeviceModelFactory, UserFactory
@@ -199,7 +200,7 @@ def test_a_device_import_stored_without_the_schools_it_names_is_for_city_wide_ac
     # A report written before it listed the schools of its rows: nobody can tell whose
     # devices the rows are, so only those who reach every school see them.
     job = ImportJob.objects.create(
-        kind=ImportJob.Kind.DEVICES,
+        kind="devices",
         created_by=coordinator,
         filename="inventar.csv",
         content=b"",

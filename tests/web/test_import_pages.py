@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from accounts.models import Person
-from core.models import ImportJob
+from imports.models import ImportJob
 from inventory.models import Device
 from tests.accounts.roster_files import schild_students
 from tests.factories import UserFactory

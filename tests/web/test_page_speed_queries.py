@@ -76,7 +76,7 @@ def test_demo_city_pages_run_a_bounded_number_of_queries(client, demo_city):
 def test_a_large_import_preview_page_runs_as_few_queries_as_a_small_one(
     client, demo_city, django_capture_on_commit_callbacks
 ):
-    from inventory.importing import jobs
+    from inventory.importing.kind import import_job_create
 
     users, _objects = demo_city
     admin = users["it_admin"]
@@ -89,7 +89,7 @@ def test_a_large_import_preview_page_runs_as_few_queries_as_a_small_one(
         lines.append(f"N-{rows}-bad;S;Lenovo;ThinkPad L13 Gen 2;Notebook;999999")
         content = (header + "\n".join(lines) + "\n").encode()
         with django_capture_on_commit_callbacks(execute=True):
-            job = jobs.import_job_create(
+            job = import_job_create(
                 actor=admin, upload=io.BytesIO(content), filename="liste.csv", size=len(content)
             )
         client.force_login(admin)

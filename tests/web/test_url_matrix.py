@@ -14,7 +14,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import DirectorySyncRun
-from core.models import ImportJob, Role
+from core.models import Role
+from imports.models import ImportJob
 from tests.accounts.factories import PersonFactory, SchoolClassFactory
 from tests.factories import UserFactory
 from tests.scheduling.factories import LoanFactory
@@ -60,10 +61,10 @@ MATRIX = {
     "portal:export_devices": row(302, 403, 200, 200, 200, 403),
     "portal:export_index": row(302, 200, 200, 200, 200, 403),
     "portal:export_loans": row(302, 200, 200, 200, 200, 403),
-    "inventory:import_confirm": row(302, 405, 405, 405, 405, 405),
-    "inventory:import_recheck": row(302, 405, 405, 405, 405, 405),
-    "inventory:import_detail": row(302, 403, 200, 404, 200, 403),
-    "inventory:import_start": row(302, 403, 200, 200, 200, 403),
+    "imports:confirm": row(302, 405, 405, 405, 405, 405),
+    "imports:recheck": row(302, 405, 405, 405, 405, 405),
+    "imports:detail": row(302, 403, 200, 404, 200, 403),
+    "imports:start": row(302, 403, 200, 200, 200, 403),
     "reports:open_data_csv": row(302, 403, 200, 200, 200, 200),
     "reports:open_data_json": row(302, 403, 200, 200, 200, 200),
     "reports:report_detail": row(302, 403, 200, 200, 200, 200),
@@ -132,7 +133,7 @@ def path_args(school_a, device_a, users):
     student = PersonFactory(school=school_a, school_class=school_class, login="anna.a")
     loan = LoanFactory(student=student, requested_by=users["teacher"])
     job = ImportJob.objects.create(
-        kind=ImportJob.Kind.DEVICES,
+        kind="devices",
         created_by=users["coordinator_a"],
         filename="inventar.csv",
         content=b"",

@@ -10,10 +10,12 @@ from django.utils.translation import ngettext
 from accounts.rosters import RosterReport, roster_apply, roster_preview
 from accounts.rosters.apply import RosterHasErrors
 from accounts.rosters.columns import KINDS
+from accounts.rosters.kind import MISSING
 from core.errors import LernstattError
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
 from core.permissions import Perm
+from imports.kinds import import_kind
 from inventory.selectors import school_get
 
 # More errors or people than this are counted, not listed.
@@ -92,24 +94,12 @@ class Command(LernstattCommand):
             self.stdout.write(self.style.SUCCESS(_("The list was imported.")))
 
     def _summary(self, report: RosterReport) -> None:
-        labels = {
-            "create": _("new"),
-            "update": _("changed"),
-            "move": _("moved to another class"),
-            "reactivate": _("back again"),
-            "unchanged": _("unchanged"),
-            "leave": _("leaves the school"),
-            "skip": _("not at the school: no account"),
-            "error": _("with errors"),
-            "tolerate": _("missing: tolerated"),
-            "disable": _("missing: disabled"),
-            "delete": _("missing: deleted"),
-        }
+        outcomes = (*import_kind(report.kind).outcomes, *MISSING)
         # The Status column's outcomes only when a file has them.
         labels = {
-            key: label
-            for key, label in labels.items()
-            if key not in ("leave", "skip") or report.counts[key]
+            each.key: each.counted
+            for each in outcomes
+            if each.key not in ("leave", "skip") or report.counts[each.key]
         }
         self.write_import_summary(report, labels)
         if report.new_classes:

@@ -10,7 +10,9 @@ from django.utils.translation import ngettext
 from core.errors import LernstattError
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
+from imports.kinds import import_kind
 from inventory.importing import ImportReport, device_import_apply, device_import_preview
+from inventory.importing.kind import DEVICES
 
 # More errors than this are counted, not listed.
 MAX_LISTED_ERRORS = 200
@@ -102,13 +104,8 @@ class Command(LernstattCommand):
             self.stdout.write(self.style.SUCCESS(_("The file was imported.")))
 
     def _summary(self, report: ImportReport) -> None:
-        labels = {
-            "create": _("new"),
-            "update": _("changed"),
-            "unchanged": _("unchanged"),
-            "error": _("with errors"),
-        }
-        self.write_import_summary(report, labels)
+        outcomes = import_kind(DEVICES).outcomes
+        self.write_import_summary(report, {each.key: each.counted for each in outcomes})
         models = [f"{m['manufacturer']} {m['name']}" for m in report.to_create["models"]]
         rooms = [f"{r['name']} ({r['school']})" for r in report.to_create["rooms"]]
         if models:

@@ -1,25 +1,18 @@
-"""Forms of the import and export pages. They parse what a user chose; the import jobs
-(inventory.importing.jobs, accounts.rosters.jobs) and the export services decide the rest."""
+"""The upload form of the import pages. It parses what a user chose; the import services
+and the kind's own decide the rest."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import PermissionDenied
-from core.models import ImportJob, User
-from core.permissions import Perm, has
-from inventory import selectors
-from inventory.importing.jobs import import_kind
-
-ROSTER_KINDS = (ImportJob.Kind.STUDENTS, ImportJob.Kind.TEACHERS)
+from core.models import User
+from core.permissions import has
+from imports.kinds import ImportKind, import_kind, import_kinds
 
 
-def import_kinds(actor: User) -> list[tuple[str, str]]:
-    """The kinds of import the actor's role may start (core.permissions decides)."""
-    return [
-        (kind, label)
-        for kind, label in ImportJob.Kind.choices
-        if has(actor, import_kind(kind).perm)
-    ]
+def startable_kinds(actor: User) -> dict[str, ImportKind]:
+    """The kinds of import the actor's role may start (the permissions decide)."""
+    return {key: kind for key, kind in import_kinds().items() if has(actor, kind.perm)}
 
 
 class ImportUploadForm(forms.Form):
@@ -46,20 +39,23 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = import_kinds(actor)
+        kinds = startable_kinds(actor)
         if not kinds:
             raise PermissionDenied(_("You are not allowed to do this."))
-        self.fields["kind"].choices = kinds
-        self.fields["kind"].initial = kinds[0][0]
-        perm = Perm.ROSTER_IMPORT if has(actor, Perm.ROSTER_IMPORT) else Perm.DEVICE_IMPORT
-        schools = selectors.school_list(actor=actor, perm=perm).only("number", "name")
-        self.fields["school"].choices = [
-            ("", _("– choose a school –")),
-            *((school.number, f"{school.name} ({school.number})") for school in schools),
-        ]
+        self.fields["kind"].choices = [(key, kind.label) for key, kind in kinds.items()]
+        self.fields["kind"].initial = next(iter(kinds))
+        # Every school one of the kinds offers, once.
+        schools = dict.fromkeys(
+            choice for kind in dict.fromkeys(kinds.values()) for choice in kind.schools(actor)
+        )
+        self.fields["school"].choices = [("", _("– choose a school –")), *schools]
+        self.offers = {option for kind in kinds.values() for option in kind.options}
+        if "create_missing" not in self.offers:
+            del self.fields["create_missing"]
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") in ROSTER_KINDS and not data.get("school"):
+        kind = data.get("kind")
+        if kind and import_kind(kind).needs_school and not data.get("school"):
             self.add_error("school", _("Choose the school whose list this is."))
         return data

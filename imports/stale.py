@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import ImportJob
+from imports.models import ImportJob
 
 Status = ImportJob.Status
 CUT_OFF = "cut_off"

@@ -1,14 +1,13 @@
 """Roster imports over the API: upload the school office's list of students or teachers for
 one school. The job is then followed and confirmed like every import, at
-/api/v1/imports/{id} and /api/v1/imports/{id}/confirm (inventory.api.imports)."""
+/api/v1/imports/{id} and /api/v1/imports/{id}/confirm."""
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 
-from accounts.rosters.jobs import roster_job_create
-from core.models import ImportJob
-from inventory.api.imports import import_job_out
-from inventory.schemas.imports import DateOrder, ImportJobOut, ImportRowsIn
+from accounts.rosters.kind import STUDENTS, TEACHERS, roster_job_create
+from imports.api import import_job_out
+from imports.schemas import DateOrder, ImportJobOut, ImportRowsIn
 
 router = Router(tags=["imports"])
 
@@ -38,7 +37,7 @@ def student_import_upload(
     """Upload a list of a school's students (.xlsx or .csv, e.g. SchILD's export). The
     answer comes at once; the file is checked in the background. `date_order` (`dmy`, the
     default, or `mdy`) reads birth dates with slashes whose column does not tell."""
-    return _upload(request, ImportJob.Kind.STUDENTS, file, school, date_order)
+    return _upload(request, STUDENTS, file, school, date_order)
 
 
 @router.post("/imports/teachers", response={202: ImportJobOut})
@@ -50,4 +49,4 @@ def teacher_import_upload(
 ):
     """Upload a list of a school's teachers (.xlsx or .csv). The answer comes at once; the
     file is checked in the background (`date_order` as for students)."""
-    return _upload(request, ImportJob.Kind.TEACHERS, file, school, date_order)
+    return _upload(request, TEACHERS, file, school, date_order)

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from core.models import ImportJob
 from core.pagination import Offset
+from imports.models import ImportJob
 
 Outcome = Literal["create", "update", "unchanged", "error"]
 RosterOutcome = Literal[

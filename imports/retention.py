@@ -1,9 +1,9 @@
 """How long an uploaded file is kept. A roster holds children's names and birthdays, so
 the file of an import lives only as long as it is needed: an applied import drops it at
-once (inventory/importing/jobs.py); one left waiting, or failed, after
-LERNSTATT_IMPORT_KEEP_DAYS days. The job's report stays, as the record of what happened;
-a roster's report names every person of the file, so after the same days only its counts
-and class names are kept."""
+once (import_job_apply); one left waiting, or failed, after LERNSTATT_IMPORT_KEEP_DAYS
+days. The job's report stays, as the record of what happened; a report that names people
+(a roster's) keeps only what its kind keeps after the same days (ImportKind.
+kept_after_days: the counts and class names)."""
 
 import datetime
 
@@ -11,7 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import ImportJob
+from imports.kinds import import_kinds
+from imports.models import ImportJob
 
 Status = ImportJob.Status
 # Jobs nobody works on: waiting for a confirmation, or failed. A job being checked or
@@ -38,21 +39,22 @@ def import_files_purge(*, now: datetime.datetime | None = None) -> int:
     waited = waiting.update(content=b"", status=Status.FAILED, error=error)
     failed = expired.filter(status=Status.FAILED).update(content=b"")
     applied = with_file.filter(status=Status.APPLIED).update(content=b"")
-    _roster_reports_trim(cutoff)
+    _reports_trim(cutoff)
     return waited + failed + applied
 
 
-# What stays of a roster import's report: no row, no name of a person.
-_ROSTER_SUMMARY = ("kind", "school_year", "counts", "new_classes", "header_row", "applied")
+def _reports_trim(cutoff: datetime.datetime) -> None:
+    """Cut the reports of idle jobs older than `cutoff` down to what their kind keeps."""
+    for key, kind in import_kinds().items():
+        if kind.kept_after_days is not None:
+            _trim(key, kind.kept_after_days, cutoff)
 
 
-def _roster_reports_trim(cutoff: datetime.datetime) -> None:
-    rosters = ImportJob.objects.filter(
-        kind__in=[ImportJob.Kind.STUDENTS, ImportJob.Kind.TEACHERS],
-        status__in=[*_IDLE, Status.APPLIED],
-        updated_at__lt=cutoff,
+def _trim(kind: str, kept: tuple[str, ...], cutoff: datetime.datetime) -> None:
+    jobs = ImportJob.objects.filter(
+        kind=kind, status__in=[*_IDLE, Status.APPLIED], updated_at__lt=cutoff
     ).exclude(report={})
-    for job in rosters.only("pk", "report"):
-        summary = {key: job.report[key] for key in _ROSTER_SUMMARY if key in job.report}
+    for job in jobs.only("pk", "report"):
+        summary = {key: job.report[key] for key in kept if key in job.report}
         if summary != job.report:
             ImportJob.objects.filter(pk=job.pk).update(report=summary)

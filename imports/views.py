@@ -1,9 +1,11 @@
 """The import wizard: choose what to import and upload the file, follow the check, read
 every row's outcome, confirm, follow the import, read the result.
 
-Each page makes the calls the API makes (inventory.importing.jobs, accounts.rosters.jobs):
-the role check (403) and whose jobs one sees (404) are decided there, never here, and a
-page that shows a job's rows records what it showed (jobs.import_job_viewed). The pages
+Each page makes the calls the API makes (the import services and selectors, and a kind's
+upload): the role check (403) and whose jobs one sees (404) are decided there, never here,
+and a page that shows a job's rows records what it showed (import_job_viewed). What is
+particular to a kind (its words, its columns, its part of the report) comes from the kind
+its app registered. The pages
 work without JavaScript: while a job runs, its page reloads itself every 2 seconds."""
 
 from typing import Any
@@ -14,51 +16,33 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict, FileRejected, NotFound, ValidationFailed
-from core.models import ImportJob
 from core.views import web_errors
-from inventory.import_forms import ROSTER_KINDS, ImportUploadForm
-from inventory.importing import jobs, rows
+from imports import selectors, services
+from imports.forms import ImportUploadForm
+from imports.kinds import import_kind
+from imports.models import ImportJob
 
 Status = ImportJob.Status
 # Rows per page of a preview: errors come first, so the first page shows what to fix.
 PAGE_SIZE = 100
 # Errors listed in the summary at the top of a preview; the table pages through the rest.
 SUMMARY_ERRORS = 20
-# People missing from a roster listed by name (the counts are always complete).
-LIFECYCLE_NAMES = 100
 RUNNING = (Status.UPLOADED, Status.PREVIEWING, Status.APPLYING)
-
-OUTCOME_LABELS = {
-    "create": _("new"),
-    "update": _("changed"),
-    "move": _("changes class"),
-    "reactivate": _("back again"),
-    "unchanged": _("unchanged"),
-    "leave": _("leaves the school"),
-    "skip": _("not at the school: no account"),
-    "error": _("error"),
-}
-LIFECYCLE_LABELS = {
-    "tolerate": _("missing from the file: account stays for now"),
-    "disable": _("missing long enough: account is disabled"),
-    "delete": _("disabled long enough: account is deleted"),
-}
 
 
 def _upload(request: HttpRequest, form: ImportUploadForm) -> ImportJob:
     """Start the job through the service the API calls for its kind."""
     data, file = form.cleaned_data, form.cleaned_data["file"]
     upload = {"upload": file, "filename": file.name or "", "size": file.size}
-    start = jobs.import_kind(data["kind"]).start
+    start = import_kind(data["kind"]).start
     return start(
         actor=request.user,
         kind=data["kind"],
         school=data["school"],
-        create_missing=data["create_missing"],
+        create_missing=data.get("create_missing", False),
         **upload,
     )
 
@@ -76,7 +60,7 @@ def _add_failure(form: ImportUploadForm, failure: dict[str, Any]) -> None:
 def _retry_form(request: HttpRequest, job: ImportJob) -> ImportUploadForm:
     """The upload form as it was for a job whose file was refused in the background, with
     the reason at the file field."""
-    school = jobs.import_job_school(job) if job.options.get("school") else None
+    school = import_kind(job.kind).school(job)
     data = {
         "kind": job.kind,
         "school": school.number if school else "",
@@ -91,12 +75,9 @@ def _retry_form(request: HttpRequest, job: ImportJob) -> ImportUploadForm:
 def _start_page(request: HttpRequest, form: ImportUploadForm, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
-        "can_import_devices": any(
-            kind == ImportJob.Kind.DEVICES for kind, _label in form.fields["kind"].choices
-        ),
         "max_megabytes": settings.LERNSTATT_IMPORT_MAX_BYTES // (1024 * 1024),
     }
-    return render(request, "inventory/imports/start.html", context, status=status)
+    return render(request, "imports/start.html", context, status=status)
 
 
 @login_required
@@ -105,9 +86,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         retry = request.GET.get("retry", "")
         if retry.isdigit():
-            job = jobs.import_job_get(actor=request.user, job_id=int(retry))
+            job = selectors.import_job_get(actor=request.user, job_id=int(retry))
             if job.status != Status.FAILED or job.confirmed_by_id is not None:
-                return redirect("inventory:import_detail", job_id=job.pk)
+                return redirect("imports:detail", job_id=job.pk)
             form = _retry_form(request, job)
         else:
             form = ImportUploadForm(initial=request.GET.dict(), actor=request.user)
@@ -122,7 +103,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             _add_failure(form, exc.as_dict())
         else:
             if job.status != Status.FAILED:
-                return redirect("inventory:import_detail", job_id=job.pk)
+                return redirect("imports:detail", job_id=job.pk)
             # Checked at once (no background worker): the reason belongs on this page.
             _add_failure(form, job.error or {})
     return _start_page(request, form, status=422)
@@ -134,23 +115,27 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def _rows_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
-    """One page of the job's rows (errors first), the counts and the error summary, read
-    without decoding the whole report (a 20,000-row file's is megabytes)."""
-    report = rows.import_job_report_parts(job=job)
+    """One page of the job's rows (errors first), the counts, the error summary and the
+    kind's part of the report, read without decoding the whole report (a 20,000-row
+    file's is megabytes)."""
+    kind = import_kind(job.kind)
+    labels = kind.labels
+    report = selectors.import_job_report_parts(job=job)
     outcome = request.GET.get("outcome") or None
-    if outcome not in OUTCOME_LABELS:
+    if outcome not in labels:
         outcome = None
     number = _page_number(request)
-    count, page = rows.import_job_rows_page(
+    count, page = selectors.import_job_rows(
         job=job, outcome=outcome, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     pages = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     for row in page:
-        row["label"] = OUTCOME_LABELS.get(row["outcome"], row["outcome"])
+        row["label"] = labels.get(row["outcome"], row["outcome"])
+        row["cells"] = [row.get(key) for key, _header in kind.columns]
     counts = report.get("counts") or {}
     # Without errors in the counts there is no second walk through the rows for them.
     error_total, error_rows = (
-        rows.import_job_rows_page(job=job, outcome="error", limit=SUMMARY_ERRORS)
+        selectors.import_job_rows(job=job, outcome="error", limit=SUMMARY_ERRORS)
         if counts.get("error")
         else (0, [])
     )
@@ -160,7 +145,10 @@ def _rows_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
         for index, row in enumerate(error_rows)
         for error in row["errors"]
     ]
+    extra, named = kind.page(report) if kind.page else ({}, [])
     return {
+        **extra,
+        "named": named,
         "rows": page,
         "rows_count": count,
         "outcome": outcome,
@@ -170,29 +158,14 @@ def _rows_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
         "next_page": number + 1 if number < pages else None,
         "counts": [
             {"key": key, "label": label, "count": counts[key]}
-            for key, label in OUTCOME_LABELS.items()
+            for key, label in labels.items()
             if key in counts
         ],
         "error_count": counts.get("error", 0),
         "error_total": error_total,
         "summary": summary,
         "summary_cut": error_total > len(error_rows),
-        "valid_count": sum(n for key, n in counts.items() if key in OUTCOME_LABELS) - error_total,
-        "lifecycle": [
-            {
-                "key": key,
-                "label": label,
-                "count": len(report.get(key) or []),
-                "people": (report.get(key) or [])[:LIFECYCLE_NAMES],
-            }
-            for key, label in LIFECYCLE_LABELS.items()
-            if report.get(key)
-        ],
-        "lifecycle_limit": LIFECYCLE_NAMES,
-        "to_create": report.get("to_create") or {},
-        "new_classes": report.get("new_classes") or [],
-        "class_names": report.get("class_names") or [],
-        "leaving_with_loans": report.get("loans") or [],
+        "valid_count": sum(n for key, n in counts.items() if key in labels) - error_total,
         "unknown_columns": report.get("unknown_columns") or [],
         "skipped": report.get("skipped") or [],
         "hidden_rows": report.get("hidden_rows") or 0,
@@ -206,28 +179,27 @@ def _rows_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
 @login_required
 @web_errors
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = jobs.import_job_get(actor=request.user, job_id=job_id, with_report=False)
+    job = selectors.import_job_get(actor=request.user, job_id=job_id, with_report=False)
     if job.status == Status.FAILED and job.confirmed_by_id is None:
         # The file was refused while it was checked: back to the upload, input kept.
-        return redirect(f"{reverse('inventory:import_start')}?retry={job.pk}")
+        return redirect(f"{reverse('imports:start')}?retry={job.pk}")
+    kind = import_kind(job.kind)
     context: dict[str, Any] = {
         "job": job,
-        "is_roster": job.kind in ROSTER_KINDS,
-        "school": jobs.import_job_school(job),
-        "allows_only_valid": jobs.import_kind(job.kind).allows_only_valid,
+        "kind": kind,
+        "title": kind.title % {"name": job.filename},
+        "school": kind.school(job),
     }
     if job.status in RUNNING:
         total = max(job.progress_total, 1)
         context["percent"] = min(100 * job.progress_done // total, 100)
-        return render(request, "inventory/imports/progress.html", context)
+        return render(request, "imports/progress.html", context)
     context.update(_rows_context(request, job))
-    # What the page names: its rows, and the people missing from a roster that it lists.
-    listed = [person for step in context["lifecycle"] for person in step["people"]]
-    listed += context["leaving_with_loans"]
-    jobs.import_job_viewed(
-        actor=request.user, job=job, shown=[*context["rows"], *listed], via="web"
+    # What the page names: its rows, and whom the kind's part of the report lists.
+    services.import_job_viewed(
+        actor=request.user, job=job, shown=[*context["rows"], *context["named"]], via="web"
     )
-    return render(request, "inventory/imports/detail.html", context)
+    return render(request, "imports/detail.html", context)
 
 
 @login_required
@@ -236,11 +208,11 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     only_valid = request.POST.get("only_valid") == "1"
     try:
-        jobs.import_job_confirm(actor=request.user, job_id=job_id, only_valid=only_valid)
+        services.import_job_confirm(actor=request.user, job_id=job_id, only_valid=only_valid)
     except (Conflict, ValidationFailed) as exc:
         # Another admin confirmed a moment ago, or the rows have errors: nothing started.
         messages.error(request, exc.message)
-    return redirect("inventory:import_detail", job_id=job_id)
+    return redirect("imports:detail", job_id=job_id)
 
 
 @login_required
@@ -249,9 +221,9 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_recheck(request: HttpRequest, job_id: int) -> HttpResponse:
     """Check a previewed file again with the other order of day and month."""
     try:
-        jobs.import_job_recheck(
+        services.import_job_recheck(
             actor=request.user, job_id=job_id, date_order=request.POST.get("date_order", "")
         )
     except (Conflict, ValidationFailed) as exc:
         messages.error(request, exc.message)
-    return redirect("inventory:import_detail", job_id=job_id)
+    return redirect("imports:detail", job_id=job_id)

@@ -1,0 +1,104 @@
+"""The kinds of import. Each app registers its kinds when it starts (AppConfig.ready):
+what checks and writes a file, which permission it needs, and how its pages and summaries
+word it. The job flow, its pages and its API name no kind."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+
+from core.models import User
+from core.permissions import Perm
+from imports.models import ImportJob
+from imports.running import Progress
+
+Text = str | Promise
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A row outcome of a kind: its word on a row and a tab (`label`), and in the count
+    lines of a command's summary (`counted`)."""
+
+    key: str
+    label: Text
+    counted: Text
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """How the jobs of one kind are checked and carried out, and shown.
+
+    - preview(job, actor, progress): every row's outcome, as the report's dict; writes
+      nothing.
+    - check(job, actor, progress, only_valid): what to write, prepared outside the
+      transaction; raises ImportHasErrors when rows have errors that may not be left out.
+    - write(prepared, job, actor, progress): writes, inside the transaction that marks the
+      job applied, and returns the report's dict; raises ImportHasErrors (nothing written)
+      like check.
+    - start(actor=, kind=, upload=, filename=, size=, school=, create_missing=): keeps an
+      uploaded file as a job of this kind and starts its preview (the web page's upload;
+      the API has an endpoint per kind).
+    - school(job): the school chosen for the whole import (with `number` and `name`), or
+      None.
+    - schools(actor): the schools the upload page offers for this kind, as (number, label).
+    - viewed(job, actor, shown, via): records that the actor was shown these entries of
+      the report (see import_job_viewed); None for a kind that names no one.
+    - page(report parts): what the kind's part of the job page (`report_template`) shows,
+      and the entries of the report it names (for `viewed`).
+    """
+
+    perm: Perm
+    label: Text  # on the upload page: what the file lists
+    title: Text  # of a job's page, with %(name)s for the file name
+    outcomes: tuple[Outcome, ...]
+    preview: Callable[[ImportJob, User, Progress], dict[str, Any]]
+    check: Callable[[ImportJob, User, Progress, bool], Any]
+    write: Callable[[Any, ImportJob, User, Progress], dict[str, Any]]
+    start: Callable[..., ImportJob]
+    school: Callable[[ImportJob], Any]
+    schools: Callable[[User], list[tuple[str, str]]]
+    # Whether a confirmation may leave out the rows with errors and import the others;
+    # `whole` says why not, on the page, when it may not.
+    allows_only_valid: bool
+    whole: Text = ""
+    # The file is always for one school, chosen on upload (else the rows may name theirs).
+    needs_school: bool = False
+    # Upload options besides the school that the kind reads (e.g. "create_missing").
+    options: tuple[str, ...] = ()
+    # The row table's columns besides row, outcome and details: (key of the row, header).
+    columns: tuple[tuple[str, Text], ...] = ()
+    # The parts of the report the job page reads besides its rows and counts, and those of
+    # them that list people (shown whole by the API, and recorded as viewed).
+    report_parts: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()
+    report_template: str = ""  # the kind's part of the job page, included above the rows
+    result_template: str = ""  # links on the page of an applied job
+    page: Callable[[dict[str, Any]], tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
+    viewed: Callable[[ImportJob, User, list[dict[str, Any]], str], None] | None = None
+    # What stays of an idle job's report after LERNSTATT_IMPORT_KEEP_DAYS (None: all of
+    # it); a report that names people keeps only its summary.
+    kept_after_days: tuple[str, ...] | None = None
+    labels: dict[str, Text] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", {each.key: each.label for each in self.outcomes})
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def import_kind_register(kind: str, services: ImportKind) -> None:
+    """Make a kind of import job known under its key (ImportJob.kind)."""
+    _KINDS[kind] = services
+
+
+def import_kind(kind: str) -> ImportKind:
+    """The services, the permission and the words of one kind of import job."""
+    return _KINDS[kind]
+
+
+def import_kinds() -> dict[str, ImportKind]:
+    """Every registered kind by its key, in the order the apps registered them."""
+    return dict(_KINDS)

@@ -1,0 +1,44 @@
+"""How an import runs: it reports its progress, and the cycle collector does not pause it."""
+
+import gc
+from collections.abc import Callable
+from contextlib import contextmanager
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class Progress:
+    """Calls `callback(done, total)` about every `every` steps; `done` never goes back."""
+
+    def __init__(self, callback: ProgressCallback | None, total: int, *, every: int = 1000):
+        self.callback = callback
+        self.total = max(total, 1)
+        self.every = every
+        self.done = 0
+        self._next = every
+
+    def advance(self, steps: int = 1) -> None:
+        self.done += steps
+        if self.done >= self.total:
+            self.total = self.done + 1  # the estimate was low; stay below 100 % until finish
+        if self.callback is not None and self.done >= self._next:
+            self._next = self.done + self.every
+            self.callback(self.done, self.total)
+
+    def finish(self) -> None:
+        self.total = self.done = max(self.done, 1)
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+
+@contextmanager
+def no_gc_pauses():
+    # An import builds a few hundred thousand small objects that live until it ends and form
+    # no reference cycles; the cycle collector would walk all of them again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
