@@ -16,7 +16,7 @@ from accounts.models import Person, PersonRole
 from core.models import User
 from inventory.models import Category, DeviceHistory, School
 from scheduling import handling, services
-from scheduling.history import LOAN_FIELD, loan_event_text
+from scheduling.history import LOAN_FIELD, loan_event_read, loan_event_text
 from scheduling.models import Accessory, Loan, LoanReason, LoanStatus
 
 HANDOUT = {
@@ -148,7 +148,8 @@ def _into_past(
     Loan.objects.filter(pk=loan.pk).update(**{field: F(field) - delta for field in fields})
     loan.refresh_from_db()
     for row in DeviceHistory.objects.filter(device_id=loan.device_id, field=LOAN_FIELD):
-        # "loan 12 handed_out 2026-12-01..2026-12-20": the event, with the moved dates.
-        if row.new.startswith(f"loan {loan.pk} "):
-            row.new = loan_event_text(loan, row.new.split()[2])
+        # The event written again, with the moved dates.
+        read = loan_event_read(row.new)
+        if read is not None and read.loan_id == loan.pk:
+            row.new = loan_event_text(loan, read.event)
             row.save(update_fields=["new"])

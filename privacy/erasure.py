@@ -35,6 +35,7 @@ from accounts.models import (
     PersonStatus,
     ReleasedLogin,
 )
+from scheduling.models import Loan, LoanReminder
 
 BATCH = 500
 # The name an erased person is shown with: language-neutral data would be empty, but an
@@ -81,8 +82,6 @@ def people_erase(*, now: datetime.datetime | None = None, dry_run: bool = False)
 def _erase_batch(
     people: Sequence[Person], *, now: datetime.datetime, result: ErasureResult
 ) -> None:
-    from scheduling.models import Loan, LoanReminder
-
     pks = [person.pk for person in people]
     # A person deleted some other way than by the lifecycle may still hold a login:
     # reserve it like the lifecycle does, so that it is not given again too soon.

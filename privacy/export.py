@@ -13,13 +13,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access_log import access_log_record
-from accounts.models import AccessAction, AccessVia, Person
+from accounts.models import AccessAction, AccessVia, InitialPassword, Person
 from accounts.people.selectors import person_get
 from accounts.rosters.kind import STUDENTS, TEACHERS
 from accounts.rosters.report import LIFECYCLE
 from core.models import User
 from core.permissions import Perm
 from imports.models import ImportJob
+from inventory.models import DeviceHistory
+from scheduling.history import LOAN_FIELD, loan_event_prefix, loan_event_read
+from scheduling.models import Loan
 
 # 2: roster_imports added.
 FORMAT_VERSION = 2
@@ -49,8 +52,6 @@ def person_export(*, actor: User, person_id: int, via: AccessVia | str) -> dict[
     """Everything held about the person as a JSON-ready dict (see the module docstring),
     for an actor allowed to export (IT admins; 403 for everyone else, 404 for an unknown
     person). The export is itself recorded in the access log, and is in the document."""
-    from scheduling.models import Loan
-
     person = person_get(actor=actor, person_id=person_id, perm=Perm.PERSON_EXPORT)
     access_log_record(actor=actor, action=AccessAction.EXPORT, via=via, people=[person])
     loans = list(
@@ -123,8 +124,6 @@ def _person(person: Person) -> dict[str, Any]:
 
 
 def _has_initial_password(person: Person) -> bool:
-    from accounts.models import InitialPassword
-
     return InitialPassword.objects.filter(person=person).exists()
 
 
@@ -186,17 +185,17 @@ def _roster_imports(person: Person) -> list[dict[str, Any]]:
 def _loan_history(loans: list) -> dict[int, list[dict[str, Any]]]:
     """The rows each loan's events wrote into its device's history (scheduling.history),
     for all loans in one query."""
-    from inventory.models import DeviceHistory
-    from scheduling.history import LOAN_FIELD
-
     wanted = Q(pk__in=[])
     for loan in loans:
         if loan.device_id is not None:
-            wanted |= Q(device_id=loan.device_id, new__startswith=f"loan {loan.pk} ")
+            wanted |= Q(device_id=loan.device_id, new__startswith=loan_event_prefix(loan.pk))
     rows = DeviceHistory.objects.filter(wanted, field=LOAN_FIELD).select_related("actor")
     found: dict[int, list[dict[str, Any]]] = {}
     for row in rows.order_by("at", "id"):
-        loan_id = int(row.new.split(" ", 2)[1])
+        read = loan_event_read(row.new)
+        if read is None:
+            continue
+        loan_id = read.loan_id
         found.setdefault(loan_id, []).append(
             {
                 "at": _iso(row.at),

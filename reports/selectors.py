@@ -17,6 +17,7 @@ from accounts.models import Person, PersonRole, PersonStatus
 from core.models import User
 from core.permissions import Perm, scope
 from inventory.models import Category, Device, School, Status
+from scheduling.selectors import loan_counts
 
 Row = dict[str, object]
 
@@ -178,9 +179,6 @@ def spending(*, actor: User) -> list[Row]:
 def loans_by_school(*, actor: User) -> list[Row]:
     """Per school: its lendable devices, loans on loan now, of those overdue, and requests
     waiting for a device (scheduling.selectors.loan_counts). One query."""
-    # Imported here: the loans are built on the inventory, not the other way round.
-    from scheduling.selectors import loan_counts
-
     return [
         {
             "school": school.name,

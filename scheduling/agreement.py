@@ -23,13 +23,10 @@ from core.errors import Conflict
 from core.models import User
 from core.permissions import Perm, require
 from inventory.models import Category
-from scheduling.models import Accessory, Loan, LoanStatus
+from scheduling.models import Accessory, Loan, LoanStatus, statuses_allowing
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
-
-# Printed before the handout, reprinted after it.
-PRINTABLE = (LoanStatus.RESERVED, LoanStatus.ON_LOAN, LoanStatus.RETURNED, LoanStatus.LOST)
 
 INTRO = (
     "Zwischen der Stadt als Schulträger, vertreten durch die unten genannte Schule "
@@ -119,7 +116,7 @@ def loan_agreement_render(*, loan: Loan) -> bytes:
     """The loan agreement of a loan that has a device (reserved, on loan, returned or lost)
     as an A4 PDF in German; Conflict (`loan_status`) for any other loan. Reads the loan's
     student, class, school and device model (select them with the loan)."""
-    if loan.status not in PRINTABLE or loan.device is None:
+    if loan.status not in statuses_allowing("agreement") or loan.device is None:
         raise Conflict(
             _(
                 "The loan agreement can be printed once a device is reserved for this loan "

@@ -77,7 +77,7 @@ def loan_handout(
     if errors:
         raise _invalid(errors, _("The device cannot be handed out yet."))
     with transaction.atomic():
-        loan = locked(loan, allowed=(LoanStatus.RESERVED,))
+        loan = locked(loan, "handout")
         _check_scanned(loan, asset_tag)
         device = loan.device
         loan.handed_out_at, loan.handed_out_by = timezone.now(), actor
@@ -106,7 +106,7 @@ def loan_return(
     check_manager(actor, loan)
     accessories = _accessories("accessories", accessories)
     with transaction.atomic():
-        loan = locked(loan, allowed=(LoanStatus.ON_LOAN,))
+        loan = locked(loan, "return")
         _check_scanned(loan, asset_tag)
         device = loan.device
         loan.status = LoanStatus.RETURNED
@@ -126,7 +126,7 @@ def loan_mark_lost(*, actor: User, loan: Loan, note: str = "") -> Loan:
     """The device of a loan did not come back: the loan and the device become lost."""
     check_manager(actor, loan)
     with transaction.atomic():
-        loan = locked(loan, allowed=(LoanStatus.ON_LOAN,))
+        loan = locked(loan, "lost")
         device = loan.device
         loan.status = LoanStatus.LOST
         if note.strip():
@@ -142,7 +142,7 @@ def loan_extend(*, actor: User, loan: Loan, ends_on: datetime.date) -> Loan:
     device is booked for a day of the extension; then nothing changes."""
     check_manager(actor, loan)
     with transaction.atomic():
-        loan = locked(loan, allowed=(LoanStatus.RESERVED, LoanStatus.ON_LOAN))
+        loan = locked(loan, "extend")
         if loan.ends_on is not None and ends_on <= loan.ends_on:
             message = _("The new last day must be after the current one (%(date)s).") % {
                 "date": loan.ends_on.strftime("%d.%m.%Y")

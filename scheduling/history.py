@@ -7,6 +7,8 @@ gets a row of its own, field `loan`, whose new value says plainly which loan did
 value.
 """
 
+from typing import NamedTuple
+
 from django.utils import timezone
 
 from core.models import User
@@ -17,9 +19,31 @@ from scheduling.models import Loan
 LOAN_FIELD = "loan"
 
 
+class LoanEvent(NamedTuple):
+    """A loan event as its history row says it."""
+
+    loan_id: int
+    event: str  # reserved, handed_out, extended, cancelled, returned, lost
+    period: str  # "2026-12-01..2026-12-20", "2026-12-01..open"
+
+
 def loan_event_text(loan: Loan, event: str) -> str:
+    """The value of the history row of `event`: the one place that writes it."""
     until = loan.ends_on.isoformat() if loan.ends_on else "open"
-    return f"loan {loan.pk} {event} {loan.starts_on.isoformat()}..{until}"
+    return f"{loan_event_prefix(loan.pk)}{event} {loan.starts_on.isoformat()}..{until}"
+
+
+def loan_event_prefix(loan_id: int) -> str:
+    """How every history value of the loan's events begins (to find them)."""
+    return f"loan {loan_id} "
+
+
+def loan_event_read(text: str) -> LoanEvent | None:
+    """A history value written by loan_event_text, read back; None for any other text."""
+    parts = text.split(" ")
+    if len(parts) != 4 or parts[0] != "loan" or not parts[1].isdigit():
+        return None
+    return LoanEvent(int(parts[1]), parts[2], parts[3])
 
 
 def loan_event_write(*, loan: Loan, device: Device, event: str, actor: User | None) -> None:

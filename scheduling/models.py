@@ -53,6 +53,26 @@ HOLDING = (LoanStatus.RESERVED, LoanStatus.ON_LOAN)
 # The loans still in the flow (not yet returned, rejected, cancelled or lost).
 OPEN = (LoanStatus.REQUESTED, LoanStatus.WAITING, *HOLDING)
 
+# What may be done with a loan in each status: the one table that the services check when
+# they act (scheduling's `locked`) and that the pages' buttons follow (loan_actions).
+# "approve" with a device picked by hand; "allocate" is approving and letting the queue
+# pick, which a waiting request needs no second time.
+LOAN_ACTIONS: dict[str, frozenset[str]] = {
+    LoanStatus.REQUESTED: frozenset({"approve", "allocate", "reject", "cancel"}),
+    LoanStatus.WAITING: frozenset({"approve", "reject", "cancel"}),
+    LoanStatus.RESERVED: frozenset({"handout", "extend", "cancel", "agreement"}),
+    LoanStatus.ON_LOAN: frozenset({"return", "extend", "lost", "agreement"}),
+    LoanStatus.RETURNED: frozenset({"agreement"}),
+    LoanStatus.LOST: frozenset({"agreement"}),
+}
+# Of those, what the one who requested a loan may do without managing loans.
+REQUESTER_ACTIONS = frozenset({"cancel"})
+
+
+def statuses_allowing(action: str) -> tuple[str, ...]:
+    """The statuses in which a loan allows `action` (LOAN_ACTIONS)."""
+    return tuple(status for status, actions in LOAN_ACTIONS.items() if action in actions)
+
 
 class Loan(models.Model):
     student = models.ForeignKey(

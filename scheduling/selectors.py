@@ -30,8 +30,8 @@ from core.permissions import Perm, has, reaches_school, require, school_ids, sco
 from inventory.models import Device, DeviceHistory, School, Status
 from scheduling import allocation
 from scheduling.booking import overlapping
-from scheduling.history import LOAN_FIELD
-from scheduling.models import HOLDING, Loan, LoanStatus
+from scheduling.history import LOAN_FIELD, loan_event_prefix
+from scheduling.models import HOLDING, LOAN_ACTIONS, REQUESTER_ACTIONS, Loan, LoanStatus
 
 LOAN_ORDERINGS = {"requested_at", "starts_on", "ends_on", "status"}
 
@@ -87,19 +87,6 @@ def loan_get(*, actor: User, loan_id: int, perm: Perm = Perm.LOAN_REQUEST) -> Lo
     if loan is None:
         raise NotFound(_("Loan not found."))
     return loan
-
-
-# What may be done with a loan in each status (the services check it again when it is done).
-LOAN_ACTIONS: dict[str, frozenset[str]] = {
-    LoanStatus.REQUESTED: frozenset({"approve", "reject", "cancel"}),
-    LoanStatus.WAITING: frozenset({"approve", "reject", "cancel"}),
-    LoanStatus.RESERVED: frozenset({"handout", "extend", "cancel", "agreement"}),
-    LoanStatus.ON_LOAN: frozenset({"return", "extend", "lost", "agreement"}),
-    LoanStatus.RETURNED: frozenset({"agreement"}),
-    LoanStatus.LOST: frozenset({"agreement"}),
-}
-# Of those, what the one who requested a loan may do without managing loans.
-REQUESTER_ACTIONS = frozenset({"cancel"})
 
 
 def loan_manages(actor: User, loan: Loan) -> bool:
@@ -307,7 +294,7 @@ def loan_history(*, actor: User, loan: Loan) -> QuerySet[DeviceHistory]:
         return DeviceHistory.objects.none()
     return (
         DeviceHistory.objects.filter(
-            device_id=loan.device_id, field=LOAN_FIELD, new__startswith=f"loan {loan.pk} "
+            device_id=loan.device_id, field=LOAN_FIELD, new__startswith=loan_event_prefix(loan.pk)
         )
         .select_related("actor")
         .order_by("at", "id")

@@ -21,7 +21,7 @@ from inventory.models import Category, Device
 from scheduling import allocation
 from scheduling.booking import overlapping
 from scheduling.history import loan_event_write
-from scheduling.models import HOLDING, OPEN, Loan, LoanReason, LoanStatus
+from scheduling.models import HOLDING, OPEN, Loan, LoanReason, LoanStatus, statuses_allowing
 from scheduling.selectors import loan_may_cancel
 
 
@@ -163,11 +163,11 @@ def _status_message(status: str) -> str:
     }[status]
 
 
-def locked(loan: Loan, *, allowed: tuple[str, ...]) -> Loan:
+def locked(loan: Loan, action: str) -> Loan:
     """The loan's current row, locked until the transaction ends; Conflict unless its
-    status is one of `allowed` (someone else has acted on it in the meantime)."""
+    status allows `action` (LOAN_ACTIONS; someone else has acted on it meanwhile)."""
     current = Loan.objects.select_for_update().get(pk=loan.pk)
-    if current.status not in allowed:
+    if current.status not in statuses_allowing(action):
         raise Conflict(_status_message(current.status), code="loan_status")
     return current
 
@@ -210,9 +210,8 @@ def loan_approve(*, actor: User, loan: Loan, asset_tag: str | None = None) -> Lo
     none is free the request waits in the queue. A waiting request can only be given a
     device by hand; the queue serves it automatically otherwise."""
     check_manager(actor, loan)
-    allowed = (LoanStatus.REQUESTED, LoanStatus.WAITING) if asset_tag else (LoanStatus.REQUESTED,)
     with transaction.atomic():
-        loan = locked(loan, allowed=allowed)
+        loan = locked(loan, "approve" if asset_tag else "allocate")
         if loan.ends_on is not None and loan.ends_on < timezone.localdate():
             raise Conflict(_("The requested period is over; please make a new request."))
         loan.decided_by, loan.decided_at = actor, timezone.now()
@@ -230,7 +229,7 @@ def loan_reject(*, actor: User, loan: Loan, reason: str) -> Loan:
     if not reason.strip():
         raise _invalid("reason", _("Please give a reason for the rejection."))
     with transaction.atomic():
-        loan = locked(loan, allowed=(LoanStatus.REQUESTED, LoanStatus.WAITING))
+        loan = locked(loan, "reject")
         loan.status = LoanStatus.REJECTED
         loan.rejection_reason = reason.strip()
         loan.decided_by, loan.decided_at = actor, timezone.now()
@@ -245,7 +244,7 @@ def loan_cancel(*, actor: User, loan: Loan) -> Loan:
     if not loan_may_cancel(actor, loan):
         raise NotFound(_("Loan not found."))
     with transaction.atomic():
-        loan = locked(loan, allowed=(LoanStatus.REQUESTED, LoanStatus.WAITING, LoanStatus.RESERVED))
+        loan = locked(loan, "cancel")
         freed = loan.device if loan.status == LoanStatus.RESERVED else None
         loan.status = LoanStatus.CANCELLED
         loan.save()

@@ -36,6 +36,7 @@ from scheduling.forms import (
     RejectForm,
     ReturnForm,
 )
+from scheduling.history import loan_event_read
 from scheduling.models import Accessory, Loan, LoanStatus
 
 PAGE_SIZE = 50
@@ -210,8 +211,8 @@ def _history(request: HttpRequest, loan: Loan) -> list[dict]:
     elif loan.decided_at:
         rows.append({"at": loan.decided_at, "actor": loan.decided_by, "what": _("Approved")})
     for entry in selectors.loan_history(actor=request.user, loan=loan):
-        parts = entry.new.split()
-        event = parts[2] if len(parts) > 2 else ""
+        read = loan_event_read(entry.new)
+        event = read.event if read else ""
         rows.append({"at": entry.at, "actor": entry.actor, "what": EVENTS.get(event, event)})
     return sorted(rows, key=lambda row: row["at"])
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.access_log import access_log_record
 from accounts.models import AccessAction, Person, PersonStatus, SchoolClass
 from core.errors import NotFound
 from core.models import User
@@ -116,8 +117,6 @@ def person_get(*, actor: User, person_id: int, perm: Perm = Perm.PERSON_VIEW) ->
 def person_detail(*, actor: User, person_id: int, via: str) -> Person:
     """One person, as person_get finds them, for a page or answer that shows their data:
     the look is recorded in the access log (accounts.access_log) with `via`."""
-    from accounts.access_log import access_log_record
-
     person = person_get(actor=actor, person_id=person_id)
     access_log_record(actor=actor, action=AccessAction.VIEW, via=via, people=[person])
     return person
