@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from accounts.api import router as accounts_router
-from accounts.api_handout import router as handout_router
+from accounts.api import router as passwords_router
+from accounts.directory.api import router as directory_router
 from accounts.people.api import router as people_router
 from accounts.rosters.api import router as rosters_router
 from core.api import router as core_router
@@ -38,11 +38,11 @@ v1 = Router()
 v1.add_router("", core_router)
 v1.add_router("/imports", imports_router)
 v1.add_router("", inventory_router)
-v1.add_router("", accounts_router)
+v1.add_router("", directory_router)
 v1.add_router("", people_router)
 v1.add_router("", privacy_router)
 v1.add_router("", rosters_router)
-v1.add_router("", handout_router)
+v1.add_router("", passwords_router)
 v1.add_router("", scheduling_router)
 api.add_router("/v1", v1)
 
