@@ -1,5 +1,5 @@
 """Classes, people, released logins and directory sync runs in the Django admin (for IT
-admins; see core/admin.py for who gets in).
+admins; see ItAdminOnly for who gets in).
 
 Classes and people are saved through accounts.people.services like every other entry
 point: the same checks, the same messages, and a new person's login is made there. People
@@ -199,7 +199,7 @@ class DirectorySyncRunAdmin(ReadOnly, admin.ModelAdmin):
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(ReadOnly, admin.ModelAdmin):
-    """Who looked at or changed whose data (accounts.access_log); read-only."""
+    """Who looked at or changed whose data (access_log_record); read-only."""
 
     list_display = ("at", "actor_name", "action", "via", "person", "detail")
     list_filter = ("action", "via")

@@ -3,7 +3,7 @@ one for the teachers, with each person's login and, for those who hand them out,
 initial password of new accounts.
 
 Initial passwords are handed out once: the list takes them from their encrypted keeping
-(accounts.handout) in the transaction that builds the file, so a second list shows the
+(initial_passwords_take) in the transaction that builds the file, so a second list shows the
 logins with an empty password cell and a note that a password reset gives a new one.
 """
 

@@ -7,5 +7,5 @@ from django.dispatch import Signal
 # with a leaver's status) while holding a loan device, or students came back. Arguments:
 # `left` (person ids of those leaving with a loan device), `back` (person ids of those
 # back again) and `left_on` (the day of the import). Sent on commit; the loans react
-# (scheduling.receivers).
+# (the loans' receivers).
 students_left = Signal()

@@ -114,7 +114,7 @@ class Person(models.Model):
     tolerated_at = models.DateField(_("tolerated since"), null=True, blank=True)
     disabled_at = models.DateField(_("disabled since"), null=True, blank=True)
     deleted_at = models.DateField(_("deleted on"), null=True, blank=True)
-    # Set when the personal data of a deleted person was erased (privacy.erasure).
+    # Set when the personal data of a deleted person was erased (people_erase).
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
     login = models.CharField(
         _("login"), max_length=LOGIN_MAX_LENGTH, unique=True, validators=[login_validator]
@@ -247,7 +247,7 @@ class DirectorySyncRun(models.Model):
     next run finishes its work.
 
     The initial passwords of the accounts a run creates are kept encrypted until a class
-    list hands them out (accounts.handout); directory_apply also hands them back on the
+    list hands them out (initial_passwords_take); directory_apply also hands them back on the
     returned instance, as `new_passwords` (login → password)."""
 
     started_by = models.ForeignKey(
@@ -294,7 +294,7 @@ class DirectorySyncRun(models.Model):
 
 
 class InitialPassword(models.Model):
-    """The initial password of a new account, encrypted (accounts.handout), until it is
+    """The initial password of a new account, encrypted (initial_passwords_keep), until it is
     handed out on a class list or its keeping period ends. Never in plain text."""
 
     person = models.OneToOneField(

@@ -36,7 +36,7 @@ def password_reset_allowed(actor: User, person: Person) -> bool:
     An actor allowed to reset passwords, for a person of one of their schools; an actor
     who may not edit people (a teacher) only for students, never for a teacher's or staff
     member's account. And never for the account of a Lernstatt user who outranks the
-    actor (core.permissions.outranks), since the new password would log the actor in as
+    actor (outranks), since the new password would log the actor in as
     that user."""
     if not has(actor, Perm.PASSWORD_RESET) or not reaches_school(actor, person.school_id):
         return False

@@ -1,6 +1,6 @@
 """A directory plan as people read it: the changes grouped by kind, each in a sentence that
 names the login, class or group instead of the DN ("Create account: anna.mueller (class
-5a)"). For the sync page; the plan itself (accounts.directory.plan) stays as it is."""
+5a)"). For the sync page; the plan itself (directory_plan) stays as it is."""
 
 from dataclasses import dataclass, field
 

@@ -22,7 +22,7 @@ class User(AbstractUser):
     (see core.permissions); students are not users.
 
     A user logs in with a local password or, when linked to one, with the password of a
-    directory entry (accounts.directory.login): the link is the entry's DN and entryUUID,
+    directory entry (the directory login): the link is the entry's DN and entryUUID,
     set by an IT admin or when a teacher's user is made from their own entry, never
     found by matching names."""
 
@@ -56,7 +56,7 @@ class User(AbstractUser):
     directory_uuid = models.CharField(
         _("directory entryUUID"), max_length=64, blank=True, editable=False
     )
-    # Raised to end every session of the user at once (core.users.users_lock_out).
+    # Raised to end every session of the user at once (users_lock_out).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:

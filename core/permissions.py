@@ -49,7 +49,7 @@ class Perm(StrEnum):
     ADMIN_SITE = "admin.site"
     # Everything held about one person as one file (DSGVO Art. 15): IT admins only.
     PERSON_EXPORT = "person.export"
-    # Who looked at or changed whose data (accounts.access_log): IT admins only.
+    # Who looked at or changed whose data (access_log_record): IT admins only.
     ACCESS_LOG_VIEW = "access_log.view"
 
 

@@ -1,7 +1,7 @@
 """What a username is: how a typed one is compared, and which names no user may take.
 
 Every login path compares the name as `username_normalise` makes it: the directory login
-(accounts.directory.login) and the login throttle (django-axes, AXES_USERNAME_CALLABLE),
+(the directory login) and the login throttle (django-axes, AXES_USERNAME_CALLABLE),
 so that `First.Last` and `first.last ` are one name to both and a lockout cannot be
 stepped around by changing case.
 

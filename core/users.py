@@ -1,5 +1,5 @@
 """Locking users out at once, and letting them back in: for people who leave a school
-(accounts.lifecycle) and for IT admins closing an account."""
+(the roster lifecycle) and for IT admins closing an account."""
 
 from collections.abc import Iterable
 

@@ -1,8 +1,6 @@
-"""How an import runs: it reports its progress, and the cycle collector does not pause it."""
+"""How an import reports its progress."""
 
-import gc
 from collections.abc import Callable
-from contextlib import contextmanager
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -29,16 +27,3 @@ class Progress:
         self.total = self.done = max(self.done, 1)
         if self.callback is not None:
             self.callback(self.done, self.total)
-
-
-@contextmanager
-def no_gc_pauses():
-    # An import builds a few hundred thousand small objects that live until it ends and form
-    # no reference cycles; the cycle collector would walk all of them again and again.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

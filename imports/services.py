@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.collector import no_gc_pauses
 from core.errors import BrokerUnavailable, Conflict, LernstattError, NotFound, ValidationFailed
 from core.models import User
 from core.permissions import require
@@ -20,7 +21,7 @@ from core.sheets.read import ensure_size
 from core.sheets.values import DATE_ORDERS
 from imports.kinds import ImportKind, import_kind
 from imports.models import ImportJob
-from imports.running import Progress, no_gc_pauses
+from imports.running import Progress
 from imports.selectors import import_job_get
 from imports.stale import WORKING
 

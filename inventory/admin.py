@@ -1,4 +1,4 @@
-"""The inventory in the Django admin (for IT admins; see core/admin.py for who gets in).
+"""The inventory in the Django admin (for IT admins; see ItAdminOnly for who gets in).
 
 Saving and deleting go through inventory.services like every other entry point, so a
 device edited here gets its history rows and a deleted device leaves its 'deleted' row.

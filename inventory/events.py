@@ -6,7 +6,7 @@ from django.dispatch import Signal
 
 # Devices may now serve a waiting loan request: a device became lendable, or a lendable
 # one is back in stock (from repair, from a loan, by an import). No arguments. Sent on
-# commit; the loans allocate (scheduling.receivers).
+# commit; the loans allocate (the loans' receivers).
 device_became_available = Signal()
 
 

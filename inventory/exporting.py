@@ -1,4 +1,4 @@
-"""Devices to a spreadsheet: the columns and headers the import reads (inventory.columns),
+"""Devices to a spreadsheet: the columns and headers the import reads (DEVICE_COLUMNS),
 so that export → edit in Excel → import changes exactly what was edited."""
 
 import os

@@ -1,4 +1,4 @@
-"""Reads of the inventory, always through the actor's scope (core.permissions)."""
+"""Reads of the inventory, always through the actor's scope (the permissions' `scope`)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -133,7 +133,9 @@ def device_get(*, actor: User, asset_tag: str, perm: Perm = Perm.DEVICE_VIEW) ->
     return device
 
 
-def device_history(*, actor: User, device: Device) -> QuerySet[DeviceHistory]:
+def device_history(*, device: Device) -> QuerySet[DeviceHistory]:
+    """The device's history, newest first. `device` comes from device_get, so the actor's
+    scope is already decided."""
     return device.history.select_related("actor").order_by("-at", "-id")
 
 

@@ -89,7 +89,7 @@ def _history_value(field: str, value: str) -> str:
 
 def _history(request: HttpRequest, device: Device) -> list[dict]:
     rows = []
-    for entry in selectors.device_history(actor=request.user, device=device)[:HISTORY_LIMIT]:
+    for entry in selectors.device_history(device=device)[:HISTORY_LIMIT]:
         rows.append(
             {
                 "at": entry.at,

@@ -123,7 +123,7 @@ WSGI_APPLICATION = "lernstatt.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 # First the login throttle (it refuses a locked-out username+address before any password
 # is checked), then local passwords; then teachers and admins may use their directory
-# password (accounts/directory/login.py), as long as a directory is configured.
+# password (the directory login), as long as a directory is configured.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -139,7 +139,7 @@ LERNSTATT_LOGIN_COOLOFF_MINUTES = env_int("LERNSTATT_LOGIN_COOLOFF_MINUTES", 15)
 AXES_FAILURE_LIMIT = LERNSTATT_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LERNSTATT_LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# Failures are counted for the name as every login path compares it (core.usernames):
+# Failures are counted for the name as every login path compares it (username_normalise):
 # "First.Last" and "first.last" are one name, not two with five guesses each.
 AXES_USERNAME_CALLABLE = "core.usernames.axes_username"
 AXES_RESET_ON_SUCCESS = True
@@ -242,7 +242,7 @@ LERNSTATT_IMPORT_STALE_SCHEDULE = env_schedule("LERNSTATT_IMPORT_STALE_SCHEDULE"
 LERNSTATT_OPEN_DATA_PUBLISHER = os.environ.get(
     "LERNSTATT_OPEN_DATA_PUBLISHER", "Schulträger – Schul-IT der Stadt"
 )
-# Accounts: login names (accounts/logins.py) and initial passwords (accounts/passwords.py).
+# Accounts: login names (logins_assign) and initial passwords (password_generate).
 LERNSTATT_LOGIN_PATTERN = os.environ.get("LERNSTATT_LOGIN_PATTERN", "{first}.{last}")
 # e.g. "{code}" so teachers log in with their Kürzel
 LERNSTATT_LOGIN_PATTERN_TEACHER = (
@@ -252,7 +252,7 @@ LERNSTATT_LOGIN_REUSE_DAYS = env_int("LERNSTATT_LOGIN_REUSE_DAYS", 365)
 LERNSTATT_PASSWORD_LENGTH = env_int("LERNSTATT_PASSWORD_LENGTH", 10)
 LERNSTATT_PASSWORD_SYMBOLS = env_bool("LERNSTATT_PASSWORD_SYMBOLS", False)
 # Initial passwords wait, encrypted with this key (default: derived from DJANGO_SECRET_KEY),
-# until they are printed on a class list, for at most this many days (accounts/handout.py).
+# until they are printed on a class list, for at most this many days (initial_passwords_keep).
 LERNSTATT_PASSWORD_KEY = os.environ.get("LERNSTATT_PASSWORD_KEY", "")
 LERNSTATT_INITIAL_PASSWORD_DAYS = env_int("LERNSTATT_INITIAL_PASSWORD_DAYS", 30)
 # Days a person missing from the school's roster stays tolerated (the account works) until
@@ -284,7 +284,7 @@ LERNSTATT_DIRECTORY_SYNC_SCHEDULE = env_schedule("LERNSTATT_DIRECTORY_SYNC_SCHED
 LERNSTATT_LIFECYCLE_SCHEDULE = env_schedule("LERNSTATT_LIFECYCLE_SCHEDULE", "30 2 * * *")
 # The erasure of deleted people, and the purge of old access log entries and released logins.
 LERNSTATT_PERSON_ERASE_SCHEDULE = env_schedule("LERNSTATT_PERSON_ERASE_SCHEDULE", "0 3 * * *")
-# Loans: the e-mail reminders (scheduling/reminders.py), and a pass of the waiting
+# Loans: the e-mail reminders (loan_reminders_send), and a pass of the waiting
 # requests over all devices (a device that came free is also allocated at once).
 LERNSTATT_LOAN_REMINDER_SCHEDULE = env_schedule("LERNSTATT_LOAN_REMINDER_SCHEDULE", "0 7 * * *")
 LERNSTATT_LOAN_ALLOCATE_SCHEDULE = env_schedule("LERNSTATT_LOAN_ALLOCATE_SCHEDULE", "*/15 * * * *")
@@ -404,7 +404,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Browser features no page of Lernstatt uses (core/middleware.py).
+# Browser features no page of Lernstatt uses (the Permissions-Policy header).
 LERNSTATT_PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
 )

@@ -1,6 +1,6 @@
 """Erasing the personal data of people deleted from the directory.
 
-A deleted person (accounts.lifecycle) has already lost names, ids, Kürzel, class and login;
+A deleted person (the roster lifecycle) has already lost names, ids, Kürzel, class and login;
 LERNSTATT_PERSON_ERASE_DAYS days later (90 by default) the rest goes. The row itself stays,
 because loans and device history must stay — the city must know where each device went —
 and they point at it: it keeps its id, role, school, status, dates and uidNumber (a

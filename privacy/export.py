@@ -183,7 +183,7 @@ def _roster_imports(person: Person) -> list[dict[str, Any]]:
 
 
 def _loan_history(loans: list) -> dict[int, list[dict[str, Any]]]:
-    """The rows each loan's events wrote into its device's history (scheduling.history),
+    """The rows each loan's events wrote into its device's history (loan_event_write),
     for all loans in one query."""
     wanted = Q(pk__in=[])
     for loan in loans:

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 def privacy_retention_run(
     *, now: datetime.datetime | None = None, dry_run: bool = False
 ) -> dict[str, int]:
-    """Erase the deleted people whose erase period is over (privacy.erasure),
+    """Erase the deleted people whose erase period is over (people_erase),
     empty old sync-run error lists, delete released logins past the reuse block and
     access log entries past LERNSTATT_ACCESS_LOG_DAYS. With `dry_run` nothing is written
     and the counts say what would be. Returns the counts by kind."""

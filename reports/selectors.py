@@ -2,7 +2,7 @@
 always through the actor's scope (core.permissions, Perm.REPORT_VIEW).
 
 Every function returns plain rows (dicts of texts, dates and numbers) with the keys the
-report's columns name (reports.catalogue). Rows hold schools, categories,
+report's columns name (the report catalogue). Rows hold schools, categories,
 years and counts only: no person's name, login, birth date or id ever reaches a row.
 """
 
@@ -178,7 +178,7 @@ def spending(*, actor: User) -> list[Row]:
 
 def loans_by_school(*, actor: User) -> list[Row]:
     """Per school: its lendable devices, loans on loan now, of those overdue, and requests
-    waiting for a device (scheduling.selectors.loan_counts). One query."""
+    waiting for a device (loan_counts). One query."""
     return [
         {
             "school": school.name,

@@ -1,4 +1,4 @@
-"""Loans in the Django admin, for IT admins (see core/admin.py for who gets in).
+"""Loans in the Django admin, for IT admins (see ItAdminOnly for who gets in).
 
 The admin shows loans and lets an IT admin look into them; every step of the flow (approve,
 hand out, take back …) goes through the API, whose services keep the never-twice rule and
@@ -13,7 +13,7 @@ from scheduling.models import Loan, LoanReminder
 
 
 class LoanReminderInline(ItAdminOnly, admin.TabularInline):
-    """The reminders sent about a loan (scheduling.reminders), read-only."""
+    """The reminders sent about a loan (loan_reminders_send), read-only."""
 
     model = LoanReminder
     fields = readonly_fields = ("kind", "due_on", "sent_on", "recipients", "created_at")

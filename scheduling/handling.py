@@ -1,9 +1,9 @@
 """The loan flow once a device is reserved: handout, return, extension, loss.
 
 Each step is done by someone who manages loans for the student's school, locks the loan's
-row and checks its status first (scheduling.services.locked), and writes the device's
+row and checks its status first (locked), and writes the device's
 history: its status through inventory.services' history helpers, and a row for the loan
-event (scheduling.history).
+event (loan_event_write).
 """
 
 import datetime

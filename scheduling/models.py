@@ -4,7 +4,7 @@ A loan's period is whole days in Europe/Berlin, `starts_on` to `ends_on` inclusi
 `ends_on` empty means open-ended. While a loan is reserved or on loan it holds its device
 for its period, and no two such loans of one device may overlap: on PostgreSQL an
 exclusion constraint says so (migration 0001), on SQLite the booking's check runs inside
-a serialised write transaction (scheduling.booking).
+a serialised write transaction (device_hold).
 """
 
 from django.conf import settings
@@ -185,7 +185,7 @@ class ReminderKind(models.TextChoices):
 
 
 class LoanReminder(models.Model):
-    """One reminder e-mail about a loan, written before it is sent (scheduling.reminders):
+    """One reminder e-mail about a loan, written before it is sent (loan_reminders_send):
     the row is the proof that it went out, and its unique constraints keep a second run on
     the same day, or two runs at once, from sending it again."""
 

@@ -1,4 +1,4 @@
-"""Reads of loans, always through the actor's scope (core.permissions).
+"""Reads of loans, always through the actor's scope (the permissions' `scope`).
 
 Who sees which loans: those who manage loans see every loan of the schools they reach;
 those who may only request see the requests they made themselves. One rule for the API
@@ -288,7 +288,7 @@ def loan_queue_counts(*, actor: User) -> dict[str, int]:
 
 
 def loan_history(*, actor: User, loan: Loan) -> QuerySet[DeviceHistory]:
-    """The rows the loan's events wrote into its device's history (scheduling.history),
+    """The rows the loan's events wrote into its device's history (loan_event_write),
     oldest first. `loan` comes from loan_get, so the actor's scope is already decided."""
     if loan.device_id is None:
         return DeviceHistory.objects.none()

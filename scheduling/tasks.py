@@ -26,7 +26,7 @@ def send_loan_reminders() -> dict:
 @shared_task
 def mark_students_left(student_ids: list[int], left_on: str, back_ids: list[int]) -> int:
     """Mark the loans of students who left the school for return, and unmark those of
-    students who are back (accounts.events.students_left). Idempotent."""
+    students who are back (the students_left event). Idempotent."""
     return loans_mark_students_left(
         student_ids=student_ids,
         left_on=datetime.date.fromisoformat(left_on),

@@ -129,7 +129,7 @@ def directory_apply(
     status, counts per kind, how many changes were done and the errors. The initial
     passwords of the accounts created are on the returned run as `new_passwords`
     (login → password), in memory only, and kept encrypted for the class list
-    (accounts.handout). Directory faults end up in the run, not in an exception; raises
+    (initial_passwords_keep). Directory faults end up in the run, not in an exception; raises
     DirectoryNotConfigured without a configured directory and Conflict while a sync of
     the same school or of all schools is running. Running it again right after a
     succeeded run changes nothing. With an actor (not the scheduler), the actor must be

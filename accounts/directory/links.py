@@ -1,5 +1,5 @@
 """Linking a Lernstatt user to a directory entry, so that the entry's password logs them
-in (accounts.directory.login). Only an IT admin makes a link: on the user's admin page
+in (the directory login). Only an IT admin makes a link: on the user's admin page
 (the DN; the entryUUID is read at the first login) or with `manage.py directory_link`
 (both at once)."""
 

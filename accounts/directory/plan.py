@@ -4,10 +4,7 @@ to the directory nor to the database; the changes carry what applying them needs
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -42,6 +39,7 @@ from accounts.directory.layout import (
     role_group_cn,
 )
 from accounts.models import WORKING_STATUSES, Person, PersonStatus, SchoolClass
+from core.collector import no_gc_pauses
 from inventory.models import School
 
 DEFAULT_ID_START = 10000
@@ -110,23 +108,8 @@ def directory_plan(*, school: School | None = None) -> DirectoryPlan:
     all of them. Reads the directory with one paged search below ou=schools and writes
     nothing anywhere. Only Lernstatt's own entries and their managed attributes appear
     in the plan. Raises DirectoryNotConfigured or DirectoryUnavailable."""
-    with _cyclic_gc_paused():
+    with no_gc_pauses():
         return _plan(school)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector walks every object still alive each time it runs;
-    a plan keeps tens of thousands of entries alive while it reads them, so the collector
-    would walk them again and again. What a plan builds is freed by reference counting;
-    anything cyclic is collected once the plan is done."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _plan(school: School | None) -> DirectoryPlan:

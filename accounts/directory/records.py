@@ -48,7 +48,7 @@ class AddedPeople:
 
     def flush(self) -> None:
         """Write what was noted in one transaction: DN, uidNumber and last_synced_at of each
-        person, and the initial passwords (accounts.handout)."""
+        person, and the initial passwords (initial_passwords_keep)."""
         if not self.places:
             return
         places, passwords = self.places, self.passwords

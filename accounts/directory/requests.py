@@ -14,7 +14,7 @@ project pins that version. With any other ldap3, with a strategy lacking those i
 or on a connection that follows referrals (ldap3 would re-send the kept request to the
 referred server, and the kept request here is not a whole one), the add goes through
 `conn.add` instead: slower, never wrong. Lernstatt's own connections follow no referrals
-(accounts.directory.connection).
+(directory_connect).
 """
 
 from __future__ import annotations

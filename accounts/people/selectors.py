@@ -1,4 +1,4 @@
-"""Reads of classes and people, always through the actor's scope (core.permissions)."""
+"""Reads of classes and people, always through the actor's scope (the permissions' `scope`)."""
 
 from dataclasses import dataclass
 
@@ -116,7 +116,7 @@ def person_get(*, actor: User, person_id: int, perm: Perm = Perm.PERSON_VIEW) ->
 
 def person_detail(*, actor: User, person_id: int, via: str) -> Person:
     """One person, as person_get finds them, for a page or answer that shows their data:
-    the look is recorded in the access log (accounts.access_log) with `via`."""
+    the look is recorded in the access log (access_log_record) with `via`."""
     person = person_get(actor=actor, person_id=person_id)
     access_log_record(actor=actor, action=AccessAction.VIEW, via=via, people=[person])
     return person

@@ -99,7 +99,7 @@ def roster_apply(
     reactivations keep theirs; a deleted person's login is reserved for the reuse period
     and their row kept without names, ids or login (its DN stays for the directory sync).
     Applying the same file again finds everything unchanged. After the commit the loans of
-    students leaving with a loan device are marked for return (accounts.events). Raises
+    students leaving with a loan device are marked for return (the students_left event). Raises
     RosterHasErrors (a ValidationFailed with every row error and the report) when any row
     has an error, besides the errors of preview."""
     _check(actor=actor, school=school, kind=kind)

@@ -108,7 +108,7 @@ def parse_rows(
 ) -> list[RosterRow]:
     """Every data row's cells turned into values; blank rows are skipped by the reader.
     Birth dates written with slashes are read last, in the order of day and month that
-    the whole column tells, or `date_order` when none tells (core.sheets.values); when
+    the whole column tells, or `date_order` when none tells (date_order_of); when
     there are any, `dates` gets {"column", "order", "assumed", "conflict"}, as the device
     import's preview says it."""
     columns = sorted(

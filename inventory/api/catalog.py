@@ -193,7 +193,7 @@ def device_create(request: HttpRequest, payload: DeviceIn):
 @paginate(Page)
 def device_history(request: HttpRequest, asset_tag: str):
     device = selectors.device_get(actor=request.user, asset_tag=asset_tag)
-    return selectors.device_history(actor=request.user, device=device)
+    return selectors.device_history(device=device)
 
 
 @router.get("/devices/{path:asset_tag}", response=DeviceOut)

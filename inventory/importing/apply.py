@@ -8,11 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.collector import no_gc_pauses
 from core.errors import Conflict, NotFound
 from core.models import User
 from core.permissions import Perm, reaches_school, require
 from core.sheets.read import Table, read_table
-from imports.running import Progress, ProgressCallback, no_gc_pauses
+from imports.running import Progress, ProgressCallback
 from inventory.events import device_became_available_on_commit
 from inventory.importing.bulk import insert_rows, insert_rows_returning_ids, update_rows
 from inventory.importing.known import SCAN_ABOVE, Known
