@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from core.models import User
 from core.permissions import Perm
@@ -24,6 +25,13 @@ class Outcome:
     key: str
     label: Text
     counted: Text
+
+
+# The outcomes every kind has; each lists them among its own, in its order.
+CREATE = Outcome("create", gettext_lazy("new"), gettext_lazy("new"))
+UPDATE = Outcome("update", gettext_lazy("changed"), gettext_lazy("changed"))
+UNCHANGED = Outcome("unchanged", gettext_lazy("unchanged"), gettext_lazy("unchanged"))
+ERROR = Outcome("error", gettext_lazy("error"), gettext_lazy("with errors"))
 
 
 @dataclass(frozen=True)

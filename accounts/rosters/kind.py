@@ -13,7 +13,7 @@ from accounts.rosters.apply import RosterHasErrors, roster_apply, roster_preview
 from core.models import User
 from core.permissions import Perm, require
 from core.sheets.read import ensure_size
-from imports.kinds import ImportKind, Outcome
+from imports.kinds import CREATE, ERROR, UNCHANGED, UPDATE, ImportKind, Outcome
 from imports.models import ImportJob
 from imports.running import Progress
 from imports.services import ImportHasErrors, checked_date_order, import_job_store
@@ -154,18 +154,18 @@ def _roster_kind(label, title) -> ImportKind:
         label=label,
         title=title,
         outcomes=(
-            Outcome("create", gettext_lazy("new"), gettext_lazy("new")),
-            Outcome("update", gettext_lazy("changed"), gettext_lazy("changed")),
+            CREATE,
+            UPDATE,
             Outcome("move", gettext_lazy("changes class"), gettext_lazy("moved to another class")),
             Outcome("reactivate", gettext_lazy("back again"), gettext_lazy("back again")),
-            Outcome("unchanged", gettext_lazy("unchanged"), gettext_lazy("unchanged")),
+            UNCHANGED,
             Outcome("leave", gettext_lazy("leaves the school"), gettext_lazy("leaves the school")),
             Outcome(
                 "skip",
                 gettext_lazy("not at the school: no account"),
                 gettext_lazy("not at the school: no account"),
             ),
-            Outcome("error", gettext_lazy("error"), gettext_lazy("with errors")),
+            ERROR,
         ),
         start=_start,
         preview=_preview,

@@ -11,7 +11,7 @@ from core.errors import NotFound
 from core.models import User
 from core.permissions import Perm, require
 from core.sheets.read import ensure_size
-from imports.kinds import ImportKind, Outcome
+from imports.kinds import CREATE, ERROR, UNCHANGED, UPDATE, ImportKind
 from imports.models import ImportJob
 from imports.running import Progress
 from imports.services import ImportHasErrors, checked_date_order, import_job_store
@@ -117,12 +117,7 @@ DEVICE_IMPORT = ImportKind(
     perm=Perm.DEVICE_IMPORT,
     label=gettext_lazy("Devices"),
     title=gettext_lazy("Device import “%(name)s”"),
-    outcomes=(
-        Outcome("create", gettext_lazy("new"), gettext_lazy("new")),
-        Outcome("update", gettext_lazy("changed"), gettext_lazy("changed")),
-        Outcome("unchanged", gettext_lazy("unchanged"), gettext_lazy("unchanged")),
-        Outcome("error", gettext_lazy("error"), gettext_lazy("with errors")),
-    ),
+    outcomes=(CREATE, UPDATE, UNCHANGED, ERROR),
     start=_device_start,
     preview=_device_preview,
     check=_device_check,
