@@ -182,6 +182,8 @@ class Loan(models.Model):
 class ReminderKind(models.TextChoices):
     BEFORE_DUE = "before_due", _("Before the due date")
     OVERDUE = "overdue", _("Overdue")
+    # At once when a roster shows that the student has left the school with the device.
+    STUDENT_LEFT = "student_left", _("Student left the school")
 
 
 class LoanReminder(models.Model):
@@ -192,8 +194,9 @@ class LoanReminder(models.Model):
     loan = models.ForeignKey(
         Loan, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("loan")
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
-    # The loan's last day the reminder was about: an extension starts the reminders afresh.
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    # The loan's last day the reminder was about (the day it was sent, for a loan without
+    # one): an extension starts the reminders afresh.
     due_on = models.DateField(_("due on"))
     sent_on = models.DateField(_("sent on"))
     recipients = models.JSONField(_("recipients"), default=list)
@@ -211,6 +214,11 @@ class LoanReminder(models.Model):
                 fields=["loan", "due_on"],
                 condition=Q(kind="before_due"),
                 name="loan_reminder_before_due_once",
+            ),
+            models.UniqueConstraint(
+                fields=["loan"],
+                condition=Q(kind="student_left"),
+                name="loan_reminder_student_left_once",
             ),
         ]
 

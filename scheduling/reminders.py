@@ -1,5 +1,6 @@
 """E-mail reminders about loans: a few days before the last day, then every few days while
-the device is overdue, until it comes back.
+the device is overdue, until it comes back; and once, at once, when a roster shows that the
+student has left the school with the device.
 
 They go to the teacher who requested the loan and to the school: the School model has no
 e-mail address of its own, so the school is reached through its IT coordinators. The text
@@ -28,7 +29,7 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,6 +49,7 @@ class ReminderSummary:
 
     before_due: int = 0
     overdue: int = 0
+    student_left: int = 0
     # Loans due a reminder that has nobody to go to: no teacher's and no coordinator's address.
     skipped_no_address: int = 0
     # The mail server refused; the next run tries again.
@@ -56,24 +58,29 @@ class ReminderSummary:
 
     @property
     def sent(self) -> int:
-        return self.before_due + self.overdue
+        return self.before_due + self.overdue + self.student_left
 
     def count(self, kind: str) -> None:
-        if kind == ReminderKind.BEFORE_DUE:
-            self.before_due += 1
-        else:
-            self.overdue += 1
+        setattr(self, kind, getattr(self, kind) + 1)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "sent": self.sent}
 
 
 def _kind_due(loan: Loan, *, today: datetime.date, sent: _Sent) -> str | None:
-    """Which reminder the loan is due today, if any: one before the last day, then one on
-    the first day overdue and again every LERNSTATT_LOAN_OVERDUE_REMINDER_EVERY_DAYS days.
-    Counted from the last one sent rather than from the due date, so a day without a run
-    delays the next reminder instead of skipping it. Reminders are per due date: after an
+    """Which reminder the loan is due today, if any: once, first of all, that the student
+    has left the school; one LERNSTATT_LOAN_REMINDER_DAYS_BEFORE days before the last day,
+    then one on the first day overdue and again every
+    LERNSTATT_LOAN_OVERDUE_REMINDER_EVERY_DAYS days. Counted from the last one sent rather
+    than from the due date, so a day without a run delays the next reminder instead of
+    skipping it. Reminders before and after the due date are per due date: after an
     extension they start afresh."""
+    if loan.student_left_on is not None and not any(
+        key[:2] == (loan.pk, ReminderKind.STUDENT_LEFT) for key in sent
+    ):
+        return ReminderKind.STUDENT_LEFT
+    if loan.ends_on is None or loan.ends_on > _horizon(today):
+        return None
     if loan.ends_on >= today:
         if (loan.pk, ReminderKind.BEFORE_DUE, loan.ends_on) in sent:
             return None
@@ -83,6 +90,10 @@ def _kind_due(loan: Loan, *, today: datetime.date, sent: _Sent) -> str | None:
     if last is not None and (today - last).days < every:
         return None
     return ReminderKind.OVERDUE
+
+
+def _horizon(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=settings.LERNSTATT_LOAN_REMINDER_DAYS_BEFORE)
 
 
 def _sent(loan_ids: list[int]) -> _Sent:
@@ -133,7 +144,7 @@ def _student_short(loan: Loan) -> str:
 
 def reminder_message(loan: Loan, *, kind: str, today: datetime.date) -> tuple[str, str]:
     """Subject and body of a reminder, in the active language."""
-    due = loan.ends_on.strftime("%d.%m.%Y")
+    due = loan.ends_on.strftime("%d.%m.%Y") if loan.ends_on else ""
     device = loan.device
     student = _student_short(loan)
     if loan.student.school_class_id:
@@ -147,9 +158,19 @@ def reminder_message(loan: Loan, *, kind: str, today: datetime.date) -> tuple[st
     facts = [
         _("Device: %(model)s") % {"model": device.model},
         _("Asset tag: %(tag)s") % {"tag": device.asset_tag},
-        _("Due back on: %(date)s") % {"date": due},
     ]
-    if kind == ReminderKind.BEFORE_DUE:
+    if due:
+        facts.append(_("Due back on: %(date)s") % {"date": due})
+    if kind == ReminderKind.STUDENT_LEFT:
+        subject = _("Student left the school: please take loan device %(tag)s back") % {
+            "tag": device.asset_tag
+        }
+        intro = _("The loan device of %(who)s is to come back now.") % {"who": who}
+        ask = _(
+            "Please ask the student and their guardians to bring it back. If the student has "
+            "not left the school, please tell your school's IT coordinator."
+        )
+    elif kind == ReminderKind.BEFORE_DUE:
         subject = _("Reminder: loan device %(tag)s due back on %(date)s") % {
             "tag": device.asset_tag,
             "date": due,
@@ -215,7 +236,11 @@ def _send_one(loan: Loan, *, kind: str, to: list[str], cc: list[str], today: dat
         try:
             with transaction.atomic():
                 LoanReminder.objects.create(
-                    loan=loan, kind=kind, due_on=loan.ends_on, sent_on=today, recipients=to + cc
+                    loan=loan,
+                    kind=kind,
+                    due_on=loan.ends_on or today,
+                    sent_on=today,
+                    recipients=to + cc,
                 )
         except IntegrityError:
             return False
@@ -225,19 +250,26 @@ def _send_one(loan: Loan, *, kind: str, to: list[str], cc: list[str], today: dat
 
 
 def loan_reminders_send(
-    *, today: datetime.date | None = None, dry_run: bool = False
+    *,
+    today: datetime.date | None = None,
+    dry_run: bool = False,
+    students: list[int] | None = None,
 ) -> ReminderSummary:
-    """Send every reminder due today (Europe/Berlin) about the loans on loan, each at most
-    once: a second run on the same day, or one running at the same moment, sends nothing
-    again. A loan without any recipient address is skipped and counted; a reminder the
-    mail server refuses is counted as failed and tried again by the next run. With
-    `dry_run` nothing is sent or written; the summary says what would have been sent."""
+    """Send every reminder due today (Europe/Berlin) about the loans on loan (or only those
+    of `students`), each at most once: a second run on the same day, or one running at the
+    same moment, sends nothing again. A loan without any recipient address is skipped and
+    counted; a reminder the mail server refuses is counted as failed and tried again by the
+    next run. With `dry_run` nothing is sent or written; the summary says what would have
+    been sent."""
     today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=settings.LERNSTATT_LOAN_REMINDER_DAYS_BEFORE)
+    due = Q(ends_on__lte=_horizon(today)) | Q(student_left_on__isnull=False)
+    loans = Loan.objects.filter(due, status=LoanStatus.ON_LOAN)
+    if students is not None:
+        loans = loans.filter(student_id__in=students)
     loans = list(
-        Loan.objects.filter(status=LoanStatus.ON_LOAN, ends_on__lte=horizon)
-        .select_related("student__school_class", "school", "device__model", "requested_by")
-        .order_by("ends_on", "pk")
+        loans.select_related(
+            "student__school_class", "school", "device__model", "requested_by"
+        ).order_by("ends_on", "pk")
     )
     sent = _sent([loan.pk for loan in loans])
     coordinators = _coordinator_addresses({loan.school_id for loan in loans})

@@ -22,6 +22,7 @@ from scheduling import allocation
 from scheduling.booking import overlapping
 from scheduling.history import loan_event_write
 from scheduling.models import HOLDING, OPEN, Loan, LoanReason, LoanStatus, statuses_allowing
+from scheduling.reminders import loan_reminders_send
 from scheduling.selectors import loan_may_cancel
 
 
@@ -260,8 +261,9 @@ def loans_mark_students_left(
     """Mark the loans that hold a device (reserved or on loan) of students who left the
     school on `left_on` for return — shown on the loan lists and in the reminders — and
     take the mark back from the loans of students who are back (`back_ids`). A loan marked
-    before keeps its first date, so running it twice changes nothing. Returns how many
-    loans were newly marked."""
+    before keeps its first date, so running it twice changes nothing. The teacher and the
+    school hear of a device on loan to a leaver at once (its reminder), not only near its
+    due date. Returns how many loans were newly marked."""
     with transaction.atomic():
         marked = Loan.objects.filter(
             student_id__in=student_ids, status__in=HOLDING, student_left_on__isnull=True
@@ -270,4 +272,6 @@ def loans_mark_students_left(
             Loan.objects.filter(student_id__in=back_ids, student_left_on__isnull=False).update(
                 student_left_on=None, updated_at=timezone.now()
             )
+    if marked:
+        loan_reminders_send(students=list(student_ids))
     return marked

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.rosters import roster_apply, roster_preview
 from scheduling.models import Loan, LoanStatus, ReminderKind
-from scheduling.reminders import reminder_message
+from scheduling.reminders import loan_reminders_send, reminder_message
 from tests.accounts.roster_files import csv_bytes
 from tests.scheduling.factories import LoanFactory
 
@@ -122,3 +122,26 @@ def test_the_reminder_tells_the_teacher_that_the_student_left(loans):
         "left the school"
         not in reminder_message(loans["Lea"], kind=ReminderKind.BEFORE_DUE, today=AUTUMN)[1]
     )
+
+
+def test_the_teacher_hears_at_once_that_a_student_left_with_a_device_on_loan(
+    it_admin, school_a, loans, teacher, mailoutbox, django_capture_on_commit_callbacks
+):
+    teacher.email = "lehrerin@schule.example"
+    teacher.save(update_fields=["email"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(it_admin, school_a, apply=True)
+
+    # Mia has the device on loan; Ben's is only reserved, and is not out of the school.
+    assert [message.to for message in mailoutbox] == [["lehrerin@schule.example"]]
+    # The e-mail is German, the product's language.
+    assert mailoutbox[0].subject == "Schule verlassen: Bitte Leihgerät 166021-0042 zurücknehmen"
+    assert "Mia B. hat die Schule verlassen (Schülerliste vom 01.09.2026)" in mailoutbox[0].body
+    assert Loan.objects.get(pk=loans["Mia"].pk).reminders.get().kind == "student_left"
+
+    # The next import, and the daily run, do not say it again.
+    with django_capture_on_commit_callbacks(execute=True):
+        run(it_admin, school_a, apply=True, rows=[("7b", "Koch", "Lea", "01.03.2014", "", "2")])
+    loan_reminders_send()
+    assert len(mailoutbox) == 1

@@ -45,6 +45,11 @@ class Command(LernstattCommand):
                 )
                 % counts
             )
+        if summary.student_left:
+            self.stdout.write(
+                _("Of them because the student has left the school: %(count)d.")
+                % {"count": summary.student_left}
+            )
         if summary.skipped_no_address:
             self.stdout.write(
                 _("Skipped, no e-mail address: %(count)d.") % {"count": summary.skipped_no_address}
