@@ -78,6 +78,9 @@ class RosterRowOut(Schema):
 
     row: int
     outcome: RosterOutcome
+    person_id: int | None = Field(
+        None, description="The person the row is about; none for a new one until applied"
+    )
     name: str = Field(description='"Last name, first name"')
     login: str = Field(description="Empty for a new person until the import is applied")
     class_name: str

@@ -131,13 +131,11 @@ def _roster_imports(person: Person) -> list[dict[str, Any]]:
     """The roster import jobs of the person's school whose report still names them (one
     query; the uploaded files are not read), oldest first, each with the parts that name
     them. Matched only on stable links, never on a name: a lifecycle step (tolerate,
-    disable, delete) by the person's id, a row of the file by the login. A login is unique
-    across the city and stays when the name changes; a report keeps its rows
-    LERNSTATT_IMPORT_KEEP_DAYS, far less than the LERNSTATT_LOGIN_REUSE_DAYS before a
-    login can go to someone else. A row without a login (a new person in a preview that
-    was never applied, a row with an error) holds nothing but a name, which would find a
-    namesake as well, and is left out; so are the rows of a deleted person, whose login
-    is gone (the step that deleted them is found by id)."""
+    disable, delete) by the person's id, a row of the file by the login or the id. A login is unique across the city and stays when
+    the name changes; a report keeps its rows LERNSTATT_IMPORT_KEEP_DAYS, far less than
+    the LERNSTATT_LOGIN_REUSE_DAYS before a login can go to someone else. A row without
+    either (a new person in a preview that was never applied) holds nothing but a name,
+    which would find a namesake as well, and is left out."""
     jobs = (
         ImportJob.objects.filter(
             kind__in=[STUDENTS, TEACHERS],
@@ -152,9 +150,9 @@ def _roster_imports(person: Person) -> list[dict[str, Any]]:
     for job in jobs:
         report = job.report if isinstance(job.report, dict) else {}
         rows = [
-            {**row, "matched_on": "login"}
+            {**row, "matched_on": matched}
             for row in report.get("rows") or ()
-            if person.login and row.get("login") == person.login
+            if (matched := _row_names(row, person))
         ]
         steps = [
             {"step": step, **entry, "matched_on": "person_id"}
@@ -180,6 +178,16 @@ def _roster_imports(person: Person) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def _row_names(row: dict[str, Any], person: Person) -> str:
+    """How a report's row names the person: by login, or by id (a deleted person's login
+    is gone; the rows of older reports have no id); "" when it does not."""
+    if person.login and row.get("login") == person.login:
+        return "login"
+    if row.get("person_id") == person.pk:
+        return "person_id"
+    return ""
 
 
 def _loan_history(loans: list) -> dict[int, list[dict[str, Any]]]:

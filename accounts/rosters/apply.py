@@ -177,7 +177,7 @@ def _write(plan: RosterPlan, *, school: School, today: datetime.date) -> None:
     logins_assign(people=new_people)
     Person.objects.bulk_create(new_people, batch_size=BATCH)
     for (_row, outcome), person in zip(plan.creates, new_people, strict=True):
-        outcome.login = person.login
+        outcome.login, outcome.person_id = person.login, person.pk
     if role == PersonRole.STUDENT and (plan.left_with_loans or plan.back):
         # The loans of students who leave are marked for return, those of students who
         # are back unmarked: the loans build on the accounts, so they are told.

@@ -289,6 +289,7 @@ class _Planner:
             outcome="error" if row.errors else row.outcome,
             name=name,
             login=row.person.login if row.person is not None else "",
+            person_id=row.person.pk if row.person is not None else None,
             class_name=row.school_class.name if row.school_class else values.get("class_name", ""),
             errors=row.errors,
             notes=row.notes,

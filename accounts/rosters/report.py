@@ -20,11 +20,15 @@ class RowOutcome:
     changes: list[dict[str, Any]] = field(default_factory=list)  # field, column, old, new
     errors: list[dict[str, Any]] = field(default_factory=list)  # row, column, message
     notes: list[str] = field(default_factory=list)  # e.g. the status, a loan device
+    # The person the row is about: the stable link (a name may repeat); None for a new
+    # person until the import is applied, and for a leaver without an account.
+    person_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "row": self.row,
             "outcome": self.outcome,
+            "person_id": self.person_id,
             "name": self.name,
             "login": self.login,
             "class_name": self.class_name,

@@ -246,3 +246,35 @@ def test_200_mb_upload_is_refused_by_its_size_before_it_is_read(coordinator, sch
         )
     assert caught.value.code == "file_too_large"
     assert not ImportJob.objects.exists()
+
+
+def test_each_row_names_its_person_by_id_once_the_person_exists(
+    client_for, coordinator, school_a, run_tasks
+):
+    # Two pupils of the same name: only the id tells them apart.
+    twins = [
+        ("5a", "Müller", "Anna", "01.02.2015", "101"),
+        ("6b", "Müller", "Anna", "04.04.2014", "103"),
+    ]
+    client = client_for(coordinator, language="en")
+    with run_tasks():
+        job_id = upload(client, schild_students(twins)).json()["id"]
+    assert [row["person_id"] for row in client.get(f"/api/v1/imports/{job_id}").json()["rows"]] == [
+        None,
+        None,
+    ]
+    with run_tasks():
+        confirm(client, job_id)
+
+    rows = client.get(f"/api/v1/imports/{job_id}").json()["rows"]
+    people = {p.pk: (p.school_class.name, p.login) for p in Person.objects.filter(school=school_a)}
+    assert [people[row["person_id"]] for row in rows] == [
+        (row["class_name"], row["login"]) for row in rows
+    ]
+    assert sorted(cls for cls, _login in people.values()) == ["5a", "6b"]
+
+    with run_tasks():
+        again = upload(client, schild_students(twins)).json()["id"]
+    assert sorted(
+        row["person_id"] for row in client.get(f"/api/v1/imports/{again}").json()["rows"]
+    ) == sorted(people)
