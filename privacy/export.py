@@ -131,11 +131,12 @@ def _roster_imports(person: Person) -> list[dict[str, Any]]:
     """The roster import jobs of the person's school whose report still names them (one
     query; the uploaded files are not read), oldest first, each with the parts that name
     them. Matched only on stable links, never on a name: a lifecycle step (tolerate,
-    disable, delete) by the person's id, a row of the file by the login or the id. A login is unique across the city and stays when
-    the name changes; a report keeps its rows LERNSTATT_IMPORT_KEEP_DAYS, far less than
-    the LERNSTATT_LOGIN_REUSE_DAYS before a login can go to someone else. A row without
-    either (a new person in a preview that was never applied) holds nothing but a name,
-    which would find a namesake as well, and is left out."""
+    disable, delete) by the person's id, a row of the file by the login or the id. A login
+    is unique across the city and stays when the name changes; a report keeps its rows
+    LERNSTATT_IMPORT_KEEP_DAYS, far less than the LERNSTATT_LOGIN_REUSE_DAYS before a
+    login can go to someone else. A row without either (a new person in a preview that was
+    never applied) holds nothing but a name, which would find a namesake as well, and is
+    left out."""
     jobs = (
         ImportJob.objects.filter(
             kind__in=[STUDENTS, TEACHERS],
