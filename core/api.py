@@ -7,17 +7,17 @@ from core.schemas import ApiTokenCreatedOut, ApiTokenIn, ApiTokenOut, MeOut
 router = Router(tags=["me"])
 
 
-@router.get("/me", response=MeOut)
+@router.get("", response=MeOut)
 def me(request: HttpRequest):
     return MeOut.from_user(request.user)
 
 
-@router.get("/me/tokens", response=list[ApiTokenOut])
+@router.get("/tokens", response=list[ApiTokenOut])
 def token_list(request: HttpRequest):
     return request.user.api_tokens.all()
 
 
-@router.post("/me/tokens", response={201: ApiTokenCreatedOut})
+@router.post("/tokens", response={201: ApiTokenCreatedOut})
 def token_create(request: HttpRequest, payload: ApiTokenIn):
     token, key = tokens.api_token_create(user=request.user, name=payload.name)
     return Status(
@@ -28,6 +28,6 @@ def token_create(request: HttpRequest, payload: ApiTokenIn):
     )
 
 
-@router.delete("/me/tokens/{token_id}", response=ApiTokenOut)
+@router.delete("/tokens/{token_id}", response=ApiTokenOut)
 def token_revoke(request: HttpRequest, token_id: int):
     return tokens.api_token_revoke(user=request.user, token_id=token_id)

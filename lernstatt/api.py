@@ -19,13 +19,22 @@ from core.api import router as core_router
 from core.auth import API_AUTH
 from core.errors import LernstattError
 from imports.api import router as imports_router
-from inventory.api import router as inventory_router
+from inventory.api import catalog_router
+from inventory.api import imports_router as device_imports_router
 from privacy.api import router as privacy_router
 from scheduling.api import router as scheduling_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class LernstattAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # The view's name alone (unique across the API): clients generated from the schema
+        # keep their method names when a view moves to another module.
+        return operation.view_func.__name__
+
+
+api = LernstattAPI(
     title="Lernstatt API",
     version="1",
     description="Inventory, directory accounts and loan devices of the city's schools.",
@@ -34,14 +43,17 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
+# Each router under its own prefix where it serves one; those at the root serve paths no
+# other router has, so the order here does not matter.
 v1 = Router()
-v1.add_router("", core_router)
+v1.add_router("/me", core_router)
 v1.add_router("/imports", imports_router)
-v1.add_router("", inventory_router)
-v1.add_router("", directory_router)
+v1.add_router("/imports", device_imports_router)
+v1.add_router("/imports", rosters_router)
+v1.add_router("/directory", directory_router)
+v1.add_router("", catalog_router)
 v1.add_router("", people_router)
 v1.add_router("", privacy_router)
-v1.add_router("", rosters_router)
 v1.add_router("", passwords_router)
 v1.add_router("", scheduling_router)
 api.add_router("/v1", v1)

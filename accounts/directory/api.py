@@ -19,7 +19,7 @@ from core.pagination import Page
 router = Router(tags=["directory"])
 
 
-@router.get("/directory/plan", response=DirectoryPlanOut)
+@router.get("/plan", response=DirectoryPlanOut)
 def directory_plan(request: HttpRequest, filters: Query[DirectoryPlanIn]):
     """The changes a sync would make now (`limit` at a time from `offset`, in the order
     they would be made) and how many of each kind in all. Changes nothing."""
@@ -27,7 +27,7 @@ def directory_plan(request: HttpRequest, filters: Query[DirectoryPlanIn]):
     return DirectoryPlanOut.build(plan, offset=filters.offset, limit=filters.limit)
 
 
-@router.post("/directory/sync", response={202: DirectorySyncQueuedOut})
+@router.post("/sync", response={202: DirectorySyncQueuedOut})
 def directory_sync(request: HttpRequest, payload: DirectorySyncIn):
     """Start a sync (one school, or all with `school: null`) in the background. Refused at
     once (403/404/503) when it could not run."""
@@ -35,7 +35,7 @@ def directory_sync(request: HttpRequest, payload: DirectorySyncIn):
     return Status(202, DirectorySyncQueuedOut(id=run.pk, status=run.status))
 
 
-@router.get("/directory/runs", response=list[DirectorySyncRunOut])
+@router.get("/runs", response=list[DirectorySyncRunOut])
 @paginate(Page)
 def directory_runs(request: HttpRequest, filters: Query[DirectoryRunsIn]):
     """Past and running syncs, newest first: who started them, when, what they changed."""
@@ -44,7 +44,7 @@ def directory_runs(request: HttpRequest, filters: Query[DirectoryRunsIn]):
     )
 
 
-@router.get("/directory/runs/{run_id}", response=DirectorySyncRunOut)
+@router.get("/runs/{run_id}", response=DirectorySyncRunOut)
 def directory_run(request: HttpRequest, run_id: int):
     """A sync run: its status, how far it got, and the changes the directory refused."""
     return selectors.directory_run_get(actor=request.user, run_id=run_id)

@@ -27,7 +27,7 @@ def _upload(
     return Status(202, import_job_out(job, ImportRowsIn(), actor=request.user))
 
 
-@router.post("/imports/students", response={202: ImportJobOut})
+@router.post("/students", response={202: ImportJobOut})
 def student_import_upload(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -40,7 +40,7 @@ def student_import_upload(
     return _upload(request, STUDENTS, file, school, date_order)
 
 
-@router.post("/imports/teachers", response={202: ImportJobOut})
+@router.post("/teachers", response={202: ImportJobOut})
 def teacher_import_upload(
     request: HttpRequest,
     file: File[UploadedFile],

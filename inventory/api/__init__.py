@@ -1,12 +1,8 @@
-"""The inventory's API router, put together from one module per subject."""
-
-from ninja import Router
+"""The inventory's API routers, one module per subject: the catalogue (mounted at the API's
+root: schools, rooms, device models, devices and their export) and the device import's
+upload (mounted at /imports)."""
 
 from inventory.api.catalog import router as catalog_router
-from inventory.api.exports import router as exports_router
 from inventory.api.imports import router as imports_router
 
-router = Router(tags=["inventory"])
-router.add_router("", exports_router)  # before catalog: /devices/export is not an asset tag
-router.add_router("", catalog_router)
-router.add_router("", imports_router)
+__all__ = ["catalog_router", "imports_router"]

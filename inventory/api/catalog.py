@@ -1,4 +1,5 @@
-"""CRUD for schools, rooms, device models and devices, and a device's history.
+"""CRUD for schools, rooms, device models and devices, a device's history, and the device
+list as a download.
 
 Every endpoint parses, makes one selector or service call, and returns a schema. Who may do
 what is decided in core.permissions alone: a row is fetched with the permission the request
@@ -8,15 +9,17 @@ object, and a row outside the actor's schools is 404.
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from core.downloads import file_download
 from core.errors import NotFound
 from core.models import User
 from core.pagination import Page
 from core.permissions import Perm
 from inventory import selectors, services
+from inventory.exporting import CONTENT_TYPES, device_export
 from inventory.models import Device, DeviceModel, Room, School
 from inventory.schemas.catalog import (
     DeviceFilterIn,
@@ -35,6 +38,7 @@ from inventory.schemas.catalog import (
     SchoolOut,
     SchoolPatch,
 )
+from inventory.schemas.exports import DeviceExportIn
 
 router = Router(tags=["inventory"])
 
@@ -172,7 +176,8 @@ def device_model_delete(request: HttpRequest, model_id: int):
 
 
 # Devices. Asset tags may contain slashes ("INV/2021/001"), hence the path converter; the
-# history route comes first so that ".../history" is not read as part of a tag.
+# export and the history routes come first so that "export" and ".../history" are not
+# read as a tag or a part of one.
 
 
 @router.get("/devices", response=list[DeviceOut])
@@ -187,6 +192,31 @@ def device_list(request: HttpRequest, filters: Query[DeviceFilterIn]):
 def device_create(request: HttpRequest, payload: DeviceIn):
     values = _device_values(request.user, payload.dict())
     return Status(201, services.device_create(actor=request.user, **values))
+
+
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/devices/export",
+    summary="Download the device list as .xlsx or .csv",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The devices the user may see, with the list's filters, "
+                "in the columns the import reads.",
+                "content": {content_type: _FILE for content_type in CONTENT_TYPES.values()},
+            }
+        }
+    },
+)
+def device_export_download(request: HttpRequest, params: Query[DeviceExportIn]) -> FileResponse:
+    export = device_export(
+        actor=request.user,
+        filters=selectors.DeviceFilters(**params.filter_values()),
+        fmt=params.format,
+    )
+    return file_download(export)
 
 
 @router.get("/devices/{path:asset_tag}/history", response=list[DeviceHistoryOut])

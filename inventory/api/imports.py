@@ -11,7 +11,7 @@ from inventory.importing.kind import import_job_create
 router = Router(tags=["imports"])
 
 
-@router.post("/imports/devices", response={202: ImportJobOut})
+@router.post("/devices", response={202: ImportJobOut})
 def device_import_upload(
     request: HttpRequest,
     file: File[UploadedFile],
