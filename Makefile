@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := slapd ldap-utils chromium
+# fonts-droid-fallback: Chinese and Japanese names on the loan agreement.
+SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback
 
 .PHONY: run test test-fast lint format demo system-deps venv clean
 

@@ -242,6 +242,9 @@ LERNSTATT_IMPORT_STALE_SCHEDULE = env_schedule("LERNSTATT_IMPORT_STALE_SCHEDULE"
 LERNSTATT_OPEN_DATA_PUBLISHER = os.environ.get(
     "LERNSTATT_OPEN_DATA_PUBLISHER", "Schulträger – Schul-IT der Stadt"
 )
+# The city as the loan agreement names it, the Schulträger: "Zwischen der <name> als
+# Schulträger …", e.g. "Stadt Musterstadt" or "Landeshauptstadt Musterstadt".
+LERNSTATT_CITY_NAME = os.environ.get("LERNSTATT_CITY_NAME", "").strip() or "Stadt"
 # Accounts: login names (logins_assign) and initial passwords (password_generate).
 LERNSTATT_LOGIN_PATTERN = os.environ.get("LERNSTATT_LOGIN_PATTERN", "{first}.{last}")
 # e.g. "{code}" so teachers log in with their Kürzel

@@ -5,31 +5,60 @@ for one that is on loan, returned or lost. It is German whatever the user's lang
 city's contracts are. The fonts (DejaVu Sans, scheduling/fonts/) are embedded, so any
 name prints, "Nguyễn" as "Müller-Lüdenscheidt", and the page looks the same on every
 machine. The wording of the terms is in TERMS below and nowhere else.
+
+Parsing a TrueType font takes fpdf2 longer than laying out the whole agreement, so each
+font is parsed once per process (`_fonts`) and every document gets its own light copy
+of it (`_font_for`): the widths and the character map are shared, the glyphs used are
+counted per document, and the file is read again, lazily, only to embed the subset.
+Names in scripts DejaVu lacks (Chinese, Japanese, Korean) print with a fallback font
+(`CJK_FONT_PATHS`, Droid Sans Fallback from the Debian package fonts-droid-fallback,
+installed by `make system-deps`), added only to a document that needs it; without the
+file the agreement still prints, those characters are missing and a warning is logged.
 """
 
+import copy
 import datetime
+import io
+import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from fontTools import ttLib
 from fpdf import FPDF, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from accounts.access_log import access_log_record
-from accounts.models import AccessAction, AccessVia
+from accounts.models import AccessAction, AccessLogEntry, AccessVia
 from core.errors import Conflict
 from core.models import User
 from core.permissions import Perm, require
 from inventory.models import Category
 from scheduling.models import Accessory, Loan, LoanStatus, statuses_allowing
 
+logger = logging.getLogger(__name__)
+# fontTools logs every subset at INFO, glyph by glyph: the letters of the child's name.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
+FONT_FILES = {"": FONTS / "DejaVuSans.ttf", "B": FONTS / "DejaVuSans-Bold.ttf"}
+# The fallback for Chinese, Japanese and Korean names: the first of these files found.
+CJK_FONT = "CJK"
+CJK_FONT_PATHS = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallback.ttf"),
+)
 
 INTRO = (
-    "Zwischen der Stadt als Schulträger, vertreten durch die unten genannte Schule "
+    "Zwischen der {city} als Schulträger, vertreten durch die unten genannte Schule "
     "(Verleiher), und der unten genannten Schülerin bzw. dem unten genannten Schüler, "
     "vertreten durch die Erziehungsberechtigten (Entleiher), wird folgender Leihvertrag "
     "nach den §§ 598 ff. BGB geschlossen."
@@ -39,7 +68,7 @@ INTRO = (
 TERMS: tuple[tuple[str, str], ...] = (
     (
         "Eigentum",
-        "Das Gerät und das Zubehör bleiben Eigentum der Stadt. Sie werden unentgeltlich und "
+        "Das Gerät und das Zubehör bleiben Eigentum der {city}. Sie werden unentgeltlich und "
         "für schulische Zwecke überlassen. Inventaraufkleber und Kennzeichnungen dürfen "
         "nicht entfernt werden.",
     ),
@@ -85,7 +114,63 @@ TERMS: tuple[tuple[str, str], ...] = (
     (
         "Datenschutz",
         "Schule und Schulträger verarbeiten die Angaben dieses Vertrags nur zur Verwaltung "
-        "der Leihgeräte.",
+        "der Leihgeräte. Die Informationen nach Art. 13 DSGVO stehen in der Anlage.",
+    ),
+)
+
+# The damage known at the handout, in the annex; what the guardian will not be held to.
+DAMAGE_INTRO = (
+    "Diese Schäden und Mängel waren bei der Ausgabe bekannt; für sie haften die Entleiher nicht."
+)
+DAMAGE_NONE = "keine bekannt"
+DAMAGE_BLANK = "Bei der Ausgabe festgestellte Schäden (von der Schule einzutragen)"
+
+# The information of Art. 13 DSGVO: (heading, text), in the annex. "{city}" is the city.
+PRIVACY: tuple[tuple[str, str], ...] = (
+    (
+        "Verantwortliche",
+        "Die oben genannte Schule, vertreten durch die Schulleitung, und die {city} als "
+        "Schulträger, der die Leihgeräte gehören und die sie verwaltet. Die Kontaktdaten "
+        "der oder des Datenschutzbeauftragten nennt Ihnen die Schule.",
+    ),
+    (
+        "Zweck",
+        "Verwaltung der Leihgabe: Ausgabe, Rückgabe, Erinnerung an das Ende der Leihfrist "
+        "sowie der Nachweis, wer das Gerät in welchem Zustand erhalten hat.",
+    ),
+    (
+        "Daten",
+        "Name, Klasse und Geburtsdatum der Schülerin bzw. des Schülers, Name der "
+        "Erziehungsberechtigten, das Gerät, die Leihfrist, das Zubehör und der Zustand bei "
+        "Ausgabe und Rückgabe.",
+    ),
+    (
+        "Rechtsgrundlage",
+        "Art. 6 Abs. 1 lit. e DSGVO in Verbindung mit den Vorschriften des Schulgesetzes "
+        "über die Verarbeitung personenbezogener Daten durch Schulen und Schulträger. Ohne "
+        "diese Angaben kann kein Gerät verliehen werden.",
+    ),
+    (
+        "Empfänger",
+        "Die Schule und die für die Leihgeräte zuständige Stelle des Schulträgers.",
+    ),
+    (
+        "Speicherdauer",
+        "Die Daten werden gespeichert, solange das Gerät verliehen ist, und gelöscht, "
+        "sobald sie für die Abwicklung der Leihgabe (etwa bei Schäden oder Verlust) nicht "
+        "mehr erforderlich sind und keine gesetzliche Aufbewahrungspflicht entgegensteht.",
+    ),
+    (
+        "Ihre Rechte",
+        "Sie haben das Recht auf Auskunft (Art. 15 DSGVO), Berichtigung (Art. 16), "
+        "Löschung (Art. 17) und Einschränkung der Verarbeitung (Art. 18) sowie das Recht, "
+        "der Verarbeitung aus Gründen, die sich aus Ihrer besonderen Situation ergeben, zu "
+        "widersprechen (Art. 21).",
+    ),
+    (
+        "Beschwerderecht",
+        "Sie können sich bei einer Datenschutz-Aufsichtsbehörde beschweren (Art. 77 DSGVO), "
+        "insbesondere bei der oder dem Landesbeauftragten für den Datenschutz.",
     ),
 )
 
@@ -112,10 +197,12 @@ def loan_agreement_filename(*, loan: Loan) -> str:
     return f"Leihvertrag-{tag.strip('-.') or loan.pk}.pdf"
 
 
-def loan_agreement_render(*, loan: Loan) -> bytes:
+def loan_agreement_render(*, loan: Loan, reprint: bool | None = None) -> bytes:
     """The loan agreement of a loan that has a device (reserved, on loan, returned or lost)
-    as an A4 PDF in German; Conflict (`loan_status`) for any other loan. Reads the loan's
-    student, class, school and device model (select them with the loan)."""
+    as an A4 PDF in German; Conflict (`loan_status`) for any other loan. The first print
+    of a loan is the original, every later one is marked "Zweitschrift": `reprint`, or,
+    when None, whether the access log holds a print of it (loan_agreement_printed_before).
+    Reads the loan's student, class, school and device model (select them with the loan)."""
     if loan.status not in statuses_allowing("agreement") or loan.device is None:
         raise Conflict(
             _(
@@ -125,29 +212,51 @@ def loan_agreement_render(*, loan: Loan) -> bytes:
             % {"status": loan.get_status_display()},
             code="loan_status",
         )
+    if reprint is None:
+        reprint = loan_agreement_printed_before(loan=loan)
     with translation.override("de"):
-        pdf = _Agreement(loan)
+        pdf = _Agreement(loan, reprint=reprint)
         pdf.build()
         return bytes(pdf.output())
+
+
+def loan_agreement_printed_before(*, loan: Loan) -> bool:
+    """Whether an agreement of this loan was handed out before: the access log records each
+    print as `loan <id>` (`, reprint`) for the student (one indexed query)."""
+    return AccessLogEntry.objects.filter(
+        Q(detail=f"loan {loan.pk}") | Q(detail__startswith=f"loan {loan.pk},"),
+        person_id=loan.student_id,
+        action=AccessAction.LOAN_AGREEMENT,
+    ).exists()
 
 
 def loan_agreement_print(*, actor: User, loan: Loan, via: AccessVia | str) -> bytes:
     """The loan agreement PDF (loan_agreement_render) for one who manages loans
     (PermissionDenied otherwise; fetch the loan with LOAN_MANAGE, which scopes it to the
     actor's schools), recorded in the student's access log with `via`: it names the child,
-    their birth date and the guardian, and leaves Lernstatt on paper. A loan that cannot
-    be printed (Conflict) leaves no entry; no PDF is handed out without one."""
+    their birth date and the guardian, and leaves Lernstatt on paper. The first print is
+    the original, the next ones are marked "Zweitschrift". A loan that cannot be printed
+    (Conflict) leaves no entry; no PDF is handed out without one."""
     require(actor, Perm.LOAN_MANAGE)
-    pdf = loan_agreement_render(loan=loan)
-    reprint = loan.status != LoanStatus.RESERVED
+    pdf = loan_agreement_render(loan=loan, reprint=loan_agreement_printed_before(loan=loan))
+    # `, reprint`: printed once the device is out (the signed original is at the school).
+    after_handout = loan.status != LoanStatus.RESERVED
     access_log_record(
         actor=actor,
         action=AccessAction.LOAN_AGREEMENT,
         via=via,
         people=[loan.student_id],
-        detail=f"loan {loan.pk}" + (", reprint" if reprint else ""),
+        detail=f"loan {loan.pk}" + (", reprint" if after_handout else ""),
     )
     return pdf
+
+
+def _money(value: Decimal | None) -> str:
+    """An amount in euros as Germans write it, "1.234,50 €"; "nicht erfasst" without one."""
+    if value is None:
+        return "nicht erfasst"
+    text = f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"{text} €"
 
 
 def _date(value: datetime.date | datetime.datetime | None) -> str:
@@ -170,12 +279,120 @@ def _labels(accessories: Iterable[str]) -> str:
     )
 
 
+# -- fonts parsed once ----------------------------------------------------------------------
+
+_parsed: dict[Path, tuple[TTFFont, bytes]] = {}
+_parsed_lock = threading.Lock()
+_cjk_missing_logged = False
+
+
+def _fonts(path: Path) -> tuple[TTFFont, bytes]:
+    """The font at `path` as fpdf2 parses it (widths, character map) and the file's bytes,
+    parsed once per process. The parsed font is never embedded itself: see _font_for."""
+    with _parsed_lock:
+        if path not in _parsed:
+            data = _slim(path)
+            font = TTFFont(FPDF(), io.BytesIO(data), "parsed", "")
+            font.close()  # its file stays unread: each document reads the bytes below
+            _parsed[path] = (font, data)
+        return _parsed[path]
+
+
+def _slim(path: Path) -> bytes:
+    """The font file without what fpdf2 drops from every embedded font anyway (the tables
+    of OpenType layout), so that they are not read again for each document."""
+    font = ttLib.TTFont(str(path), recalcTimestamp=False)
+    for table in ("GSUB", "GPOS", "GDEF", "MATH", "FFTM", "hdmx", "meta"):
+        if table in font:
+            del font[table]
+    output = io.BytesIO()
+    font.save(output)
+    font.close()
+    return output.getvalue()
+
+
+class _Font(TTFFont):
+    """A font of one document, copied from the one parsed once (_font_for), that measures
+    a text from the width of the text one character shorter when it has measured that:
+    fpdf2's line breaking measures each line again for every character added, which
+    summed up every width each time and took most of the time of the agreement."""
+
+    __slots__ = ("widths",)
+
+    def get_text_width(
+        self, text: str, font_size_pt: float, text_shaping_params: dict | None
+    ) -> tuple[int, float]:
+        if text_shaping_params or self.is_symbol or not text:
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
+        if font_size_pt > self.biggest_size_pt:
+            self.biggest_size_pt = font_size_pt
+        units = self.widths.get(text)
+        if units is None:
+            shorter = self.widths.get(text[:-1])
+            if shorter is None:
+                units = sum(map(self.cw.__getitem__, map(ord, text)))
+            else:
+                units = shorter + self.cw[ord(text[-1])]
+            if len(self.widths) > 50_000:
+                self.widths.clear()
+            self.widths[text] = units
+        return len(text), units * font_size_pt * 0.001
+
+
+def _font_for(pdf: FPDF, family: str, style: str, path: Path) -> None:
+    """Add the font at `path` to `pdf` as `family`/`style`, as FPDF.add_font would, from
+    the font parsed once: what fpdf2 only reads (widths, character map, glyph ids) is
+    shared; what a document changes (the glyphs it uses, the font descriptor, the font
+    file that is cut down to them on output) is its own."""
+    parsed, data = _fonts(path)
+    font = _Font.__new__(_Font)
+    for name in TTFFont.__slots__:
+        if hasattr(parsed, name):
+            setattr(font, name, getattr(parsed, name))
+    font.widths = {}
+    font.i = len(pdf.fonts) + 1
+    font.fontkey = f"{family.lower()}{style}"
+    font.emphasis = parsed.emphasis.coerce(style)
+    font.desc = copy.copy(parsed.desc)
+    font.cw = parsed.cw.copy()  # a defaultdict: a width looked up is stored
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    font._hbfont = None
+    font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    pdf.fonts[font.fontkey] = font
+
+
+def _cjk_font_path() -> Path | None:
+    global _cjk_missing_logged
+    for path in CJK_FONT_PATHS:
+        if path.is_file():
+            return path
+    if not _cjk_missing_logged:
+        _cjk_missing_logged = True
+        logger.warning(
+            "No font for Chinese, Japanese or Korean names (%s): install the package "
+            "fonts-droid-fallback (make system-deps); loan agreements print such names "
+            "without those characters.",
+            ", ".join(str(path) for path in CJK_FONT_PATHS),
+        )
+    return None
+
+
 class _Agreement(FPDF):
-    def __init__(self, loan: Loan) -> None:
+    def __init__(self, loan: Loan, *, reprint: bool = False) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.loan = loan
-        self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.reprint = reprint
+        self.city = _text(settings.LERNSTATT_CITY_NAME) or "Stadt"
+        for style, path in FONT_FILES.items():
+            _font_for(self, FONT, style, path)
+        if self.needs_fallback():
+            path = _cjk_font_path()
+            if path is not None:
+                _font_for(self, CJK_FONT, "", path)
+                # one style only: bold names print in its regular weight
+                self.set_fallback_fonts([CJK_FONT], exact_match=False)
         self.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
         self.set_auto_page_break(auto=True, margin=MARGIN_BOTTOM)
         self.set_title(f"Leihvertrag {loan.device.asset_tag}")
@@ -186,6 +403,29 @@ class _Agreement(FPDF):
         self.set_text_color(*INK)
         self.set_draw_color(*RULE)
         self.set_line_width(0.3)
+
+    def needs_fallback(self) -> bool:
+        """Whether a text of this loan has a character DejaVu lacks (the fixed texts do
+        not): only then is the fallback font embedded, cut down to what is used."""
+        loan = self.loan
+        school, student, model = loan.school, loan.student, loan.device.model
+        texts = [
+            self.city,
+            student.full_name,
+            loan.guardian_name,
+            loan.condition_out,
+            loan.condition_in,
+            school.name,
+            school.street,
+            school.city,
+            model.manufacturer,
+            model.name,
+            loan.device.asset_tag,
+            loan.device.serial_number,
+            student.school_class.name if student.school_class else "",
+        ]
+        cmap = self.fonts[FONT.lower()].cmap
+        return any(ord(char) not in cmap for text in texts for char in _text(text or ""))
 
     # -- page furniture -------------------------------------------------------------------
 
@@ -209,11 +449,12 @@ class _Agreement(FPDF):
         if self.will_page_break(height):
             self.add_page()
 
-    def heading(self, number: int, title: str) -> None:
+    def heading(self, number: int | None, title: str) -> None:
         self.keep_together(20)  # never a heading alone at the foot of a page
         self.ln(3.5)
         self.set_font(FONT, "B", 10.5)
-        self.cell(0, 6, f"{number}. {title}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        text = title if number is None else f"{number}. {title}"
+        self.cell(0, 6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         y = self.get_y()
         self.line(self.l_margin, y, self.w - self.r_margin, y)
         self.ln(1.8)
@@ -274,13 +515,15 @@ class _Agreement(FPDF):
         self.add_page()
         self.letterhead()
         self.title_block()
-        self.paragraph(INTRO)
+        self.paragraph(INTRO.format(city=self.city))
         self.parties()
         self.device_section()
         self.period_section()
         self.terms_section()
         self.signatures()
         self.return_section()
+        self.damage_annex()
+        self.privacy_annex()
 
     def letterhead(self) -> None:
         school = self.loan.school
@@ -330,7 +573,7 @@ class _Agreement(FPDF):
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
-        if self.loan.status != LoanStatus.RESERVED:
+        if self.reprint:
             self.set_font(FONT, "B", 8.5)
             self.cell(0, 5, "Zweitschrift", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
@@ -370,6 +613,7 @@ class _Agreement(FPDF):
         self.field("Hersteller und Modell", _text(f"{model.manufacturer} {model.name}"))
         self.field("Inventarnummer", _text(device.asset_tag), bold=True)
         self.field("Seriennummer", _text(device.serial_number), blank="vom Gerät abschreiben")
+        self.field("Wert (Anschaffungspreis)", _money(device.purchase_price))
         if loan.handed_out_at:
             self.field("Zubehör", _labels(loan.accessories_out) or "ohne Zubehör")
             self.field("Zustand bei Ausgabe", _text(loan.condition_out) or "ohne Befund")
@@ -417,7 +661,7 @@ class _Agreement(FPDF):
             self.multi_cell(
                 0,
                 4.6,
-                f"**{title}.** {text}",
+                f"**{title}.** {text.format(city=self.city)}",
                 align="L",
                 markdown=True,
                 new_x=XPos.LMARGIN,
@@ -455,6 +699,39 @@ class _Agreement(FPDF):
         self.write_on(left, y, left + width, "Zustand, Schäden")
         self.write_on(right, y, right + width, "Unterschrift der Schule")
         self.set_xy(self.l_margin, y + 5)
+
+    def damage_annex(self) -> None:
+        """The damage known at the handout: what the school recorded then, or, before the
+        handout, lines for it; "keine bekannt" when it recorded none."""
+        loan = self.loan
+        self.keep_together(34)
+        self.heading(None, "Anlage Vorschäden")
+        self.paragraph(DAMAGE_INTRO, size=9)
+        if loan.handed_out_at:
+            self.field("Bei Ausgabe bekannt", _text(loan.condition_out) or DAMAGE_NONE)
+            return
+        y = self.get_y() + 8
+        self.write_on(self.l_margin, y, self.w - self.r_margin, DAMAGE_BLANK)
+        self.set_xy(self.l_margin, y + 5)
+
+    def privacy_annex(self) -> None:
+        """The information of Art. 13 DSGVO for the student and the guardian."""
+        self.keep_together(40)
+        self.heading(None, "Anlage Datenschutz: Informationen nach Art. 13 DSGVO")
+        for title, text in PRIVACY:
+            if self.will_page_break(10):
+                self.add_page()
+            self.set_font(FONT, "", 8.5)
+            self.multi_cell(
+                0,
+                4.1,
+                f"**{title}:** {text.format(city=self.city)}",
+                align="L",
+                markdown=True,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+            self.ln(0.6)
 
     def columns(self, gap: float = 12.0) -> tuple[float, float, float]:
         """Two columns side by side: their left edges and their width."""

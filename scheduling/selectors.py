@@ -44,6 +44,7 @@ class LoanFilters:
     student: int | None = None  # person id: the loans on a person's page
     mine: bool = False  # only the requests the actor made
     overdue: bool = False  # only loans on loan after their last day
+    due_by: datetime.date | None = None  # only loans that start on this day or before
     ordering: str = "-requested_at"
 
 
@@ -72,6 +73,8 @@ def loan_list(
         qs = qs.filter(student_id=filters.student)
     if filters.overdue:
         qs = qs.filter(status=LoanStatus.ON_LOAN, ends_on__lt=timezone.localdate())
+    if filters.due_by is not None:
+        qs = qs.filter(starts_on__lte=filters.due_by)
     field = filters.ordering.lstrip("-")
     if field not in LOAN_ORDERINGS:
         field = "requested_at"
@@ -277,11 +280,13 @@ def loan_counts(*, actor: User) -> QuerySet[School]:
 
 def loan_queue_counts(*, actor: User) -> dict[str, int]:
     """For those who manage loans, in the schools they reach: `requested` (the queue),
-    `waiting`, `on_loan` and `overdue` (on loan after the last day). One query."""
+    `waiting`, `reserved` (ready for hand-out), `on_loan` and `overdue` (on loan after the
+    last day). One query."""
     overdue = Q(status=LoanStatus.ON_LOAN, ends_on__lt=timezone.localdate())
     return scope(Loan.objects.all(), actor, Perm.LOAN_MANAGE).aggregate(
         requested=Count("pk", filter=Q(status=LoanStatus.REQUESTED)),
         waiting=Count("pk", filter=Q(status=LoanStatus.WAITING)),
+        reserved=Count("pk", filter=Q(status=LoanStatus.RESERVED)),
         on_loan=Count("pk", filter=Q(status=LoanStatus.ON_LOAN)),
         overdue=Count("pk", filter=overdue),
     )

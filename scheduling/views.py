@@ -16,6 +16,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +27,7 @@ from accounts.models import AccessVia
 from core.errors import Conflict, LernstattError
 from core.permissions import Perm, has
 from core.views import web_errors
+from inventory.selectors import school_get
 from scheduling import agreement, handling, selectors, services
 from scheduling.forms import (
     ApproveForm,
@@ -51,11 +54,18 @@ MANAGE_LISTS = {
         gettext_lazy("Waiting list"),
         selectors.LoanFilters(status=LoanStatus.WAITING, ordering="requested_at"),
     ),
+    "ready": (
+        gettext_lazy("Ready for hand-out"),
+        selectors.LoanFilters(status=LoanStatus.RESERVED, ordering="starts_on"),
+    ),
     "on_loan": (
         gettext_lazy("On loan"),
         selectors.LoanFilters(status=LoanStatus.ON_LOAN, ordering="ends_on"),
     ),
 }
+
+# Which of loan_queue_counts each list's tab shows.
+TAB_COUNTS = {"queue": "requested", "waiting": "waiting", "ready": "reserved", "on_loan": "on_loan"}
 
 EVENTS = {
     "reserved": gettext_lazy("Device reserved"),
@@ -167,6 +177,7 @@ def _manage_list(request: HttpRequest, name: str) -> HttpResponse:
         filters = selectors.LoanFilters(overdue=True, ordering="ends_on")
     loans = selectors.loan_list(actor=request.user, filters=filters, perm=Perm.LOAN_MANAGE)
     page = Paginator(loans, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.loan_queue_counts(actor=request.user)
     return render(
         request,
         "scheduling/manage_list.html",
@@ -175,8 +186,12 @@ def _manage_list(request: HttpRequest, name: str) -> HttpResponse:
             "heading": heading,
             "page": page,
             "overdue": overdue,
-            "counts": selectors.loan_queue_counts(actor=request.user),
-            "tabs": [(key, label) for key, (label, _filters) in MANAGE_LISTS.items()],
+            "counts": counts,
+            "tabs": [
+                (key, label, counts[TAB_COUNTS[key]])
+                for key, (label, _filters) in MANAGE_LISTS.items()
+            ],
+            "schools": _ready_schools(request) if name == "ready" else [],
         },
     )
 
@@ -196,8 +211,44 @@ def loan_waiting(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @web_errors
+def loan_ready(request: HttpRequest) -> HttpResponse:
+    """Approved loans whose device is reserved: to hand out, the earliest first."""
+    return _manage_list(request, "ready")
+
+
+@login_required
+@web_errors
 def loan_on_loan(request: HttpRequest) -> HttpResponse:
     return _manage_list(request, "on_loan")
+
+
+def _ready_schools(request: HttpRequest) -> list:
+    """The schools with loans ready for hand-out today, for the printed lists."""
+    today = selectors.LoanFilters(status=LoanStatus.RESERVED, due_by=timezone.localdate())
+    loans = selectors.loan_list(actor=request.user, filters=today, perm=Perm.LOAN_MANAGE)
+    return list({loan.school.number: loan.school for loan in loans}.values())
+
+
+@login_required
+@web_errors
+def loan_ready_today(request: HttpRequest, number: str) -> HttpResponse:
+    """The school's list to print: the devices to hand out today (and those due before
+    that are still waiting to go out), by class and name, with a line to sign."""
+    school = school_get(actor=request.user, number=number, perm=Perm.LOAN_MANAGE)
+    filters = selectors.LoanFilters(
+        status=LoanStatus.RESERVED, school=school.number, due_by=timezone.localdate()
+    )
+    loans = selectors.loan_list(actor=request.user, filters=filters, perm=Perm.LOAN_MANAGE)
+    loans = sorted(
+        loans,
+        key=lambda loan: (
+            loan.student.school_class.name if loan.student.school_class else "",
+            loan.student.last_name,
+            loan.student.first_name,
+        ),
+    )
+    context = {"loans": loans, "school": school, "today": timezone.localdate()}
+    return render(request, "scheduling/ready_today.html", context)
 
 
 # One loan
@@ -265,9 +316,13 @@ def loan_approve(request: HttpRequest, loan_id: int) -> HttpResponse:
                 text = _("No device is free: the request for %(name)s is on the waiting list.")
                 messages.warning(request, text % {"name": loan.student.full_name})
             else:
-                text = _("Device %(tag)s is reserved for %(name)s.")
+                text = _("Device %(tag)s is reserved for %(name)s.") % {
+                    "tag": loan.device.asset_tag,
+                    "name": loan.student.full_name,
+                }
+                link = reverse("scheduling:loan_handout", args=[loan.pk])
                 messages.success(
-                    request, text % {"tag": loan.device.asset_tag, "name": loan.student.full_name}
+                    request, format_html('{} <a href="{}">{}</a>', text, link, _("Hand it out"))
                 )
             return redirect(_next(request, reverse("scheduling:loan_detail", args=[loan.pk])))
     return _detail(request, loan, approve_form=form)

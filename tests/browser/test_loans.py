@@ -176,3 +176,55 @@ def test_scanning_the_wrong_device_at_handout_is_refused_and_the_device_stays(
     loan.refresh_from_db()
     assert loan.status == LoanStatus.RESERVED
     assert loan.student.role == PersonRole.STUDENT
+
+
+def test_an_approved_loan_is_found_by_clicking_from_the_start_page_and_handed_out(
+    page, school_with_class
+):
+    school, _school_class, students = school_with_class
+    teacher = UserFactory(username="lehrer", role=Role.TEACHER, schools=[school])
+    UserFactory(username="koord", role=Role.COORDINATOR, schools=[school])
+    DeviceFactory(
+        asset_tag="166021-0042",
+        school=school,
+        model=DeviceModelFactory(category=Category.LAPTOP),
+        status=Status.IN_STOCK,
+        lendable=True,
+    )
+    today = timezone.localdate()
+    for student in students[:2]:
+        services.loan_request(
+            actor=teacher,
+            student_ids=[student.pk],
+            category=Category.LAPTOP,
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=14),
+            reason="distance_learning",
+        )
+
+    log_in(page, "koord")
+    page.get_by_role("link", name="Requests to decide").click()
+    page.locator("tr", has_text="Öztürk").get_by_role("button", name="Approve").click()
+    # The message says where the device went and leads on to its hand-out.
+    message = page.locator(".messages")
+    expect(message).to_contain_text("Device 166021-0042 is reserved for Jörg Öztürk.")
+    expect(message.get_by_role("link", name="Hand it out")).to_be_visible()
+
+    # Later, from the start page: the tile counts it and the tab lists it.
+    page.get_by_role("link", name="Start").first.click()
+    tile = page.get_by_role("link", name="Ready for hand-out")
+    expect(tile).to_contain_text("1")
+    tile.click()
+    expect(page.get_by_role("link", name="Ready for hand-out (1)")).to_have_attribute(
+        "aria-current", "page"
+    )
+    shot(page, "loans-ready-for-handout")
+    page.get_by_role("link", name="Print today's list: Gymnasium am Stadtgarten").click()
+    expect(page.locator("table")).to_contain_text("Öztürk, Jörg")
+    expect(page.locator("table")).to_contain_text("166021-0042")
+    expect(page.locator("table")).not_to_contain_text("O'Brien")
+    shot(page, "loans-to-hand-out-today")
+    page.get_by_role("link", name="Öztürk, Jörg").click()
+
+    expect(page.get_by_label("Asset tag (scan)", exact=True)).to_be_focused()
+    expect(page.locator("main")).to_contain_text("166021-0042")

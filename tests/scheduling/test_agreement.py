@@ -10,7 +10,12 @@ from accounts.models import PersonRole
 from core.errors import Conflict
 from core.models import Role
 from scheduling import handling, services
-from scheduling.agreement import TERMS, loan_agreement_filename, loan_agreement_render
+from scheduling.agreement import (
+    TERMS,
+    loan_agreement_filename,
+    loan_agreement_print,
+    loan_agreement_render,
+)
 from scheduling.selectors import loan_get
 from tests.accounts.factories import PersonFactory
 from tests.factories import UserFactory
@@ -96,13 +101,13 @@ class TestDocument:
         content = loan_agreement_render(loan=reserved)
         assert content.startswith(b"%PDF-")
         reader = PdfReader(io.BytesIO(content))
-        assert len(reader.pages) == 2
+        assert len(reader.pages) == 3  # the annexes (Vorschäden, Art. 13 DSGVO) on page 3
         for page in reader.pages:
             # A4 is 595 × 842 points
             assert (round(page.mediabox.width), round(page.mediabox.height)) == (595, 842)
         text = pdf_text(content)
-        assert "Seite 1 von 2" in text
-        assert "Seite 2 von 2" in text
+        assert "Seite 1 von 3" in text
+        assert "Seite 3 von 3" in text
 
     def test_reserved_names_the_student_school_device_and_period(self, reserved):
         text = pdf_text(loan_agreement_render(loan=reserved))
@@ -142,9 +147,10 @@ class TestDocument:
         assert "Unterschrift und Stempel der Schule" in text
 
     def test_reprint_after_handout_names_the_guardian_and_the_accessories_handed_out(
-        self, handed_out
+        self, coordinator, handed_out
     ):
-        text = pdf_text(loan_agreement_render(loan=handed_out))
+        loan_agreement_print(actor=coordinator, loan=handed_out, via="api")  # the original
+        text = pdf_text(loan_agreement_print(actor=coordinator, loan=handed_out, via="api"))
         assert "Zweitschrift" in text
         assert "Erziehungsberechtigte/r Seán O'Brien" in text
         assert "Zubehör Ladegerät, Hülle" in text

@@ -81,6 +81,8 @@ MATRIX = {
     "scheduling:loan_list": row(302, 200, 200, 200, 200, 403),
     "scheduling:loan_lost": row(302, 403, 302, 404, 302, 403),
     "scheduling:loan_on_loan": row(302, 403, 200, 200, 200, 403),
+    "scheduling:loan_ready": row(302, 403, 200, 200, 200, 403),
+    "scheduling:loan_ready_today": row(302, 403, 200, 404, 200, 403),
     "scheduling:loan_queue": row(302, 403, 200, 200, 200, 403),
     "scheduling:loan_reject": row(302, 405, 405, 405, 405, 405),
     "scheduling:loan_request": row(302, 200, 200, 200, 200, 403),
