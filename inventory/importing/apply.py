@@ -161,7 +161,7 @@ def device_import_apply(
             steps_per_row=2,
             date_order=date_order,
         )
-        if plan.has_errors and not only_valid:
+        if plan.refused(only_valid=only_valid):
             tracker.finish()
             return plan.report
         return device_import_write(plan=plan, actor=actor, progress=tracker)

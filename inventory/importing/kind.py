@@ -84,7 +84,7 @@ def _device_preview(job: ImportJob, actor: User, progress: Progress) -> dict[str
 
 def _device_check(job: ImportJob, actor: User, progress: Progress, only_valid: bool):
     plan = _device_plan(job, actor, progress, 2)
-    if plan.has_errors and not only_valid:
+    if plan.refused(only_valid=only_valid):
         count = plan.report.counts["error"]
         message = ngettext(
             "The inventory changed since the preview; %(count)s row now has errors.",

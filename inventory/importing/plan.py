@@ -47,6 +47,11 @@ class Plan:
     def has_errors(self) -> bool:
         return self.report.counts["error"] > 0
 
+    def refused(self, *, only_valid: bool) -> bool:
+        """The write-or-refuse rule of every device import: a file with rows in error is
+        written only when the valid rows alone were asked for."""
+        return self.has_errors and not only_valid
+
 
 class _Planner:
     def __init__(
