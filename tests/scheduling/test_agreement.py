@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -11,6 +12,7 @@ from core.errors import Conflict
 from core.models import Role
 from scheduling import handling, services
 from scheduling.agreement import (
+    CJK_FONT_PATHS,
     TERMS,
     loan_agreement_filename,
     loan_agreement_print,
@@ -18,6 +20,7 @@ from scheduling.agreement import (
 )
 from scheduling.selectors import loan_get
 from tests.accounts.factories import PersonFactory
+from tests.conftest import service_missing
 from tests.factories import UserFactory
 from tests.scheduling.conftest import days
 
@@ -169,6 +172,51 @@ class TestDocument:
         assert f"Zurückgegeben am {de(days(0))}" in text
         assert "Zubehör zurück Ladegerät" in text
         assert "Zustand bei Rückgabe Hülle fehlt" in text
+
+    def test_names_the_city_of_the_setting_as_the_schools_authority(self, reserved, settings):
+        settings.LERNSTATT_CITY_NAME = "Stadt Musterhausen"
+        text = pdf_text(loan_agreement_render(loan=reserved))
+        assert "Zwischen der Stadt Musterhausen als Schulträger" in text
+        assert "Eigentum der Stadt Musterhausen" in text
+
+    def test_states_the_devices_value_in_german_format_or_that_it_is_unknown(
+        self, coordinator, reserved
+    ):
+        reserved.device.purchase_price = Decimal("1234.50")
+        reserved.device.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        assert "1.234,50 €" in pdf_text(loan_agreement_render(loan=loan))
+        reserved.device.purchase_price = None
+        reserved.device.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        assert "nicht erfasst" in pdf_text(loan_agreement_render(loan=loan))
+
+    def test_the_annexes_list_the_known_damage_and_the_information_under_art_13(
+        self, coordinator, handed_out
+    ):
+        text = pdf_text(loan_agreement_render(loan=handed_out))
+        assert "Anlage Vorschäden" in text
+        assert "wie neu" in text.split("Anlage Vorschäden", 1)[1]
+        assert "Informationen nach Art. 13 DSGVO" in text
+        for part in ("Art. 6 Abs. 1", "Art. 77", "Speicherdauer"):
+            assert part in text
+
+    def test_the_first_print_is_the_original_and_the_next_the_second_copy(
+        self, coordinator, reserved
+    ):
+        first = pdf_text(loan_agreement_print(actor=coordinator, loan=reserved, via="web"))
+        second = pdf_text(loan_agreement_print(actor=coordinator, loan=reserved, via="web"))
+        assert "Zweitschrift" not in first
+        assert "Zweitschrift" in second
+
+    def test_a_chinese_name_prints_when_the_fallback_font_is_installed(self, coordinator, reserved):
+        if not any(path.exists() for path in CJK_FONT_PATHS):
+            service_missing("fonts-droid-fallback is not installed (make system-deps)")
+        student = reserved.student
+        student.first_name, student.last_name = "小明", "王"
+        student.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        assert "小明 王" in pdf_text(loan_agreement_render(loan=loan))
 
     def test_a_name_typed_with_combining_accents_prints_as_the_letters(self, coordinator, reserved):
         student = reserved.student
