@@ -30,9 +30,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from fontTools import ttLib
-from fpdf import FPDF, XPos, YPos
+from fpdf import FPDF, FPDF_VERSION, XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 
 from accounts.access_log import access_log_record
@@ -255,8 +256,7 @@ def _money(value: Decimal | None) -> str:
     """An amount in euros as Germans write it, "1.234,50 €"; "nicht erfasst" without one."""
     if value is None:
         return "nicht erfasst"
-    text = f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    return f"{text} €"
+    return f"{number_format(value, 2, use_l10n=True, force_grouping=True)} €"
 
 
 def _date(value: datetime.date | datetime.datetime | None) -> str:
@@ -344,6 +344,19 @@ def _font_for(pdf: FPDF, family: str, style: str, path: Path) -> None:
     the font parsed once: what fpdf2 only reads (widths, character map, glyph ids) is
     shared; what a document changes (the glyphs it uses, the font descriptor, the font
     file that is cut down to them on output) is its own."""
+    try:
+        font = _font_copy(pdf, family, style, path)
+    except (AttributeError, TypeError):
+        # An fpdf2 with other font internals: let it parse the font itself.
+        logger.warning(
+            "fpdf2 %s: the loan agreement's fonts are parsed per document.", FPDF_VERSION
+        )
+        pdf.add_font(family, style, str(path))
+        return
+    pdf.fonts[font.fontkey] = font
+
+
+def _font_copy(pdf: FPDF, family: str, style: str, path: Path) -> "_Font":
     parsed, data = _fonts(path)
     font = _Font.__new__(_Font)
     for name in TTFFont.__slots__:
@@ -360,7 +373,7 @@ def _font_for(pdf: FPDF, family: str, style: str, path: Path) -> None:
     font.subset = SubsetMap(font)
     font._hbfont = None
     font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
-    pdf.fonts[font.fontkey] = font
+    return font
 
 
 def _cjk_font_path() -> Path | None:

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from accounts.models import PersonRole
 from core.errors import Conflict
 from core.models import Role
+from scheduling import agreement as agreement_module
 from scheduling import handling, services
 from scheduling.agreement import (
     CJK_FONT_PATHS,
@@ -208,6 +209,15 @@ class TestDocument:
         second = pdf_text(loan_agreement_print(actor=coordinator, loan=reserved, via="web"))
         assert "Zweitschrift" not in first
         assert "Zweitschrift" in second
+
+    def test_prints_the_same_when_fpdf2_keeps_its_fonts_otherwise(self, reserved, monkeypatch):
+        def changed_internals(*args, **kwargs):
+            raise AttributeError("ttfont")
+
+        monkeypatch.setattr(agreement_module, "_font_copy", changed_internals)
+        text = pdf_text(loan_agreement_render(loan=reserved))
+        assert "Thị Minh Anh Nguyễn" in text
+        assert "Seite 3 von 3" in text
 
     def test_a_chinese_name_prints_when_the_fallback_font_is_installed(self, coordinator, reserved):
         if not any(path.exists() for path in CJK_FONT_PATHS):
