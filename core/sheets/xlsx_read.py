@@ -72,7 +72,6 @@ BUILTIN_FORMATS = {
 _BUILTIN_DATES = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47, *range(27, 37), *range(50, 59)}
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _DATE_PARTS = re.compile(r"[dmyhs]", re.IGNORECASE)
-_ENCODING = re.compile(rb"""<\?xml[^>]*?(?:encoding=["']([^"']*)["']|\?>)""")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _EPOCH_1900 = datetime.datetime(1899, 12, 30)
 _EPOCH_1904 = datetime.datetime(1904, 1, 1)
@@ -498,76 +497,6 @@ def column_index(letters: str) -> int:
     return index
 
 
-class _Merged:
-    """Writing `<is><t>`, the start of an inline string's text, as one element `<I    >`
-    of the same length, and `</t></is>` as `</I     >`, before expat sees the sheet: the
-    handlers then run twice for an inline string's two elements instead of four times, and
-    do for `<I>` what they do for `<is>` and `<t>` (the cells come out the same).
-
-    Only where that is sure to change nothing else: between the first and the last `</row>`
-    of a chunk, when every `<t` and `</t` there is part of the two patterns and as many
-    open as close, and no `<t>` of the rows before is open; in a sheet in UTF-8 (in another
-    encoding these bytes might not be those letters), without CDATA sections (whose text
-    would change) and without elements named I. Comments and processing instructions may
-    be changed: their text is not read."""
-
-    __slots__ = ("started", "tail")
-
-    OPEN = b"<is><t>"
-    OPEN_SPACED = b'<is><t xml:space="preserve">'
-    CLOSE = b"</t></is>"
-
-    def __init__(self):
-        self.started = False
-        self.tail = b""
-
-    def usable(self, chunk: bytes) -> bool:
-        """Whether the sheet may still be changed, from what its next chunk shows."""
-        if not self.started:
-            self.started = True
-            head = chunk.lstrip(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
-            if head.startswith(b"<?xml"):
-                match = _ENCODING.match(head)
-                if match is None or (match.group(1) or b"utf-8").lower() != b"utf-8":
-                    return False
-            elif not head.startswith(b"<"):
-                return False
-        # What the end of the chunk before and the start of this one show together.
-        seam = self.tail + chunk[:16]
-        self.tail = chunk[-16:]
-        if b"<![CDATA[" in chunk or b"<![CDATA[" in seam or b"<I" in seam or b"</I" in seam:
-            return False
-        return b"I" not in chunk or (b"<I" not in chunk and b"</I" not in chunk)
-
-    @classmethod
-    def split(cls, chunk: bytes) -> tuple[bytes, bytes, bytes] | None:
-        """The chunk as (head, middle, tail) when its middle may be rewritten."""
-        first = chunk.find(b"</row>")
-        last = chunk.rfind(b"</row>")
-        if first == last:
-            return None
-        first += 6
-        last += 6
-        middle = chunk[first:last]
-        closed = middle.count(cls.CLOSE)
-        if not (
-            closed
-            and middle.count(b"</t") == closed
-            and middle.count(b"<t") == closed
-            and middle.count(cls.OPEN) + middle.count(cls.OPEN_SPACED) == closed
-        ):
-            return None
-        return chunk[:first], middle, chunk[last:]
-
-    @classmethod
-    def rewrite(cls, middle: bytes) -> bytes:
-        # Replacements of the same length: each is one copy and a pass over it.
-        middle = middle.replace(cls.OPEN, b"<I    >").replace(cls.CLOSE, b"</I     >")
-        if b"xml:space" in middle:
-            middle = middle.replace(cls.OPEN_SPACED, b"<I" + b" " * 25 + b">")
-        return middle
-
-
 def sheet_estimate(archive: zipfile.ZipFile, path: str) -> int:
     """About the number of rows of a sheet, for the progress of an import: the last row of
     its dimension if it names one, or else its unpacked size divided by the size of the rows
@@ -626,12 +555,10 @@ def sheet_rows(book: Workbook, path: str) -> Iterator[list]:
     inline = None  # the text of <is>, None while there is none
     collect = 0  # 0: no text wanted, 1: <v>, 2: <t> of <is>
     phonetic = 0
-    inside = 0  # the <t> elements open (parsed as they are written)
-    merging = True  # False once the sheet holds an element of the merged name itself
 
     def start(tag, attrs):
         nonlocal number, hidden, ref, col, kind, style, how, formula, value, inline, collect
-        nonlocal phonetic, inside
+        nonlocal phonetic
         if tag == "c":
             ref = attrs.get("r")
             if ref:
@@ -650,18 +577,12 @@ def sheet_rows(book: Workbook, path: str) -> Iterator[list]:
                 how = kinds.get(str(style), _SLOW) if 0 <= style < styles else _SLOW
             formula = False
             value = inline = None
-        elif tag == "I" and merging:
-            # <is><t> as one element (_Merged): both starts at once.
-            inline = ""
-            if not phonetic:
-                collect = 2
         elif tag == "v":
             value = ""
             collect = 1
         elif tag == "is":
             inline = ""
         elif tag == "t":
-            inside += 1
             if inline is not None and not phonetic:
                 collect = 2
         elif tag == "row":
@@ -675,7 +596,7 @@ def sheet_rows(book: Workbook, path: str) -> Iterator[list]:
             phonetic += 1
 
     def end(tag):
-        nonlocal emitted, collect, phonetic, inside
+        nonlocal emitted, collect, phonetic
         if tag == "c":
             if len(row) < col:
                 row.extend([""] * (col - len(row)))
@@ -704,11 +625,8 @@ def sheet_rows(book: Workbook, path: str) -> Iterator[list]:
                 append(inline)
             else:
                 append(cell_value())
-        elif tag == "v" or (tag == "I" and merging):
+        elif tag == "v" or tag == "t":
             collect = 0
-        elif tag == "t":
-            collect = 0
-            inside -= 1
         elif tag == "row":
             while emitted < number - 1:
                 done.append([])
@@ -782,34 +700,10 @@ def sheet_rows(book: Workbook, path: str) -> Iterator[list]:
             return moment.date() if moment.time() == datetime.time() else moment
         raise Damaged("cell type")
 
-    def feed(stream) -> Iterator[None]:
-        # As _feed, with <is><t> and </t></is> each made one element where that is sure to
-        # change nothing else (_Merged): two elements fewer for each inline string.
-        nonlocal merging
-        merged = _Merged()
-        try:
-            while chunk := stream.read(CHUNK):
-                if merging and not merged.usable(chunk):
-                    merging = False
-                parts = merged.split(chunk) if merging else None
-                if parts is None:
-                    parser.Parse(chunk, False)
-                else:
-                    head, middle, tail = parts
-                    parser.Parse(head, False)
-                    # Not while a <t> of the rows before is open (_Merged).
-                    parser.Parse(middle if inside else _Merged.rewrite(middle), False)
-                    parser.Parse(tail, False)
-                yield
-            parser.Parse(b"", True)
-            yield
-        except _ExpatError as exc:
-            raise Damaged(errors.messages.get(exc.code, "XML")) from exc
-
     parser = _parser(outside)
     with book.archive.open(path) as stream:
         try:
-            for _step in feed(stream):
+            for _step in _feed(parser, stream):
                 if done:
                     yield from done
                     done.clear()
