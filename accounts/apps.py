@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.logins import login_reserves_username
-        from accounts.rosters.kind import STUDENT_IMPORT, STUDENTS, TEACHER_IMPORT, TEACHERS
+        from accounts.rosters.columns import STUDENTS, TEACHERS
+        from accounts.rosters.kind import STUDENT_IMPORT, TEACHER_IMPORT
         from core.usernames import username_reserved_register
         from imports.kinds import import_kind_register
 

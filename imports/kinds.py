@@ -3,7 +3,7 @@ what checks and writes a file, which permission it needs, and how its pages and 
 word it. The job flow, its pages and its API name no kind."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
@@ -88,10 +88,11 @@ class ImportKind:
     # What stays of an idle job's report after LERNSTATT_IMPORT_KEEP_DAYS (None: all of
     # it); a report that names people keeps only its summary.
     kept_after_days: tuple[str, ...] | None = None
-    labels: dict[str, Text] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "labels", {each.key: each.label for each in self.outcomes})
+    @property
+    def labels(self) -> dict[str, Text]:
+        """Each outcome's word on a row and a tab, by its key, in the kind's order."""
+        return {each.key: each.label for each in self.outcomes}
 
 
 _KINDS: dict[str, ImportKind] = {}

@@ -5,8 +5,8 @@ Each page makes the calls the API makes (the import services and selectors, and 
 upload): the role check (403) and whose jobs one sees (404) are decided there, never here,
 and a page that shows a job's rows records what it showed (import_job_viewed). What is
 particular to a kind (its words, its columns, its part of the report) comes from the kind
-its app registered. The pages
-work without JavaScript: while a job runs, its page reloads itself every 2 seconds."""
+its app registered. The pages work without JavaScript: while a job runs, its page reloads
+itself every 2 seconds."""
 
 from typing import Any
 

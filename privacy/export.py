@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.access_log import access_log_record
 from accounts.models import AccessAction, AccessVia, InitialPassword, Person
 from accounts.people.selectors import person_get
-from accounts.rosters.kind import STUDENTS, TEACHERS
+from accounts.rosters.columns import STUDENTS, TEACHERS
 from accounts.rosters.report import LIFECYCLE
 from core.models import User
 from core.permissions import Perm

@@ -5,7 +5,8 @@ one school. The job is then followed and confirmed like every import, at
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 
-from accounts.rosters.kind import STUDENTS, TEACHERS, roster_job_create
+from accounts.rosters.columns import STUDENTS, TEACHERS
+from accounts.rosters.kind import roster_job_create
 from imports.api import import_job_out
 from imports.schemas import DateOrder, ImportJobOut, ImportRowsIn
 

@@ -20,8 +20,6 @@ from imports.services import ImportHasErrors, checked_date_order, import_job_sto
 from inventory.importing.kind import import_job_school, import_school_choices
 from inventory.selectors import school_get
 
-STUDENTS, TEACHERS = "students", "teachers"
-
 
 def roster_job_create(
     *,
