@@ -46,38 +46,6 @@ def expected_headers() -> list[str]:
 # What a row has not decided: one shared empty mapping, never written to, instead of two
 # empty dicts for each of a file's rows.
 NOTHING: Any = MappingProxyType({})
-_MISSING = object()
-
-
-class Values:
-    """A row's values (column key -> value, for the valid cells of present columns) in a
-    list by column, with the positions shared by all rows of a file: a dict for each row
-    took most of the memory a large preview needs."""
-
-    __slots__ = ("_items", "_positions")
-
-    def __init__(self, positions: dict[str, int]):
-        self._positions = positions
-        self._items = [_MISSING] * len(positions)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        position = self._positions.get(key)
-        if position is None:
-            return default
-        value = self._items[position]
-        return default if value is _MISSING else value
-
-    def __getitem__(self, key: str) -> Any:
-        value = self.get(key, _MISSING)
-        if value is _MISSING:
-            raise KeyError(key)
-        return value
-
-    def __contains__(self, key: object) -> bool:
-        return self.get(key, _MISSING) is not _MISSING
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._items[self._positions[key]] = value
 
 
 class Row:
@@ -85,7 +53,7 @@ class Row:
 
     __slots__ = ("changes", "device", "errors", "final", "row", "tag", "values")
 
-    def __init__(self, row: int, values: Values | None, errors: list[dict[str, Any]], tag=""):
+    def __init__(self, row: int, values: dict | None, errors: list[dict[str, Any]], tag=""):
         self.row = row  # as the spreadsheet shows it
         self.values = values  # None once the row is decided
         self.errors = errors  # {row, column, message}
@@ -149,7 +117,6 @@ def parse_rows(
             memo = None if column.key in UNCACHED else {}
             columns.append((column.key, table.columns[column.key], convert, memo))
     columns.sort(key=lambda column: column[1])  # errors in the order of the file's columns
-    positions = {key: position for position, (key, *_rest) in enumerate(columns)}
     need = max(index for _key, index, _convert, _memo in columns) + 1
     headers = table.headers
     rows = []
@@ -158,10 +125,9 @@ def parse_rows(
     for number, cells in table.rows():
         if len(cells) < need:
             cells = [*cells, *([None] * (need - len(cells)))]
-        values = Values(positions)
-        items = values._items
+        values: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
-        for position, (key, index, convert, memo) in enumerate(columns):
+        for key, index, convert, memo in columns:
             cell = cells[index]
             if memo is None or cell.__class__ is bool:
                 value, problem = convert(cell)
@@ -177,7 +143,7 @@ def parse_rows(
                 if value is LATER:
                     later.append((len(rows), key, cell))
                 else:
-                    items[position] = value
+                    values[key] = value
             else:
                 errors.append({"row": number, "column": headers[key], "message": problem})
         row = Row(number, values, errors, values.get("asset_tag") or "")
