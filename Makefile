@@ -37,7 +37,7 @@ run: venv
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	LERNSTATT_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: venv system-deps
 	@mkdir -p var

@@ -66,14 +66,21 @@ def env_schedule(name: str, default: str) -> crontab | float | None:
         raise ImproperlyConfigured(f"{name}={value!r}: {exc}") from exc
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "" if not DEBUG else _DEV_SECRET_KEY)
-if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
+# The demo (`make run`, LERNSTATT_DEMO=1) behaves as production does: the product's own
+# error pages, no debug pages, no query log. It is served on this machine only, over plain
+# HTTP, so it keeps what development has: the fixed key, loopback hosts, no HTTPS.
+DEMO = env_bool("LERNSTATT_DEMO", False)
+DEBUG = env_bool("DJANGO_DEBUG", not DEMO)
+LOCAL_ONLY = DEBUG or DEMO
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "" if not LOCAL_ONLY else _DEV_SECRET_KEY)
+if not LOCAL_ONLY and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
     raise ImproperlyConfigured(
         "DJANGO_DEBUG=0 needs DJANGO_SECRET_KEY set to a random value of at least 50 characters."
     )
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
-if not DEBUG and not ALLOWED_HOSTS:
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if LOCAL_ONLY else "")
+if DEMO:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+if not LOCAL_ONLY and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_DEBUG=0 needs DJANGO_ALLOWED_HOSTS (comma-separated).")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -221,10 +228,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not LOCAL_ONLY
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# The demo serves the static files from the apps' folders, as runserver does while DEBUG.
+WHITENOISE_USE_FINDERS = DEMO
+WHITENOISE_AUTOREFRESH = DEMO
 
 # Uploads: files larger than this are refused before they are read.
 LERNSTATT_IMPORT_MAX_BYTES = env_int("LERNSTATT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
@@ -352,7 +362,7 @@ LDAP_GID_NUMBER_START = env_int("LDAP_GID_NUMBER_START", 10000)
 # A running directory sync that has shown no sign of life for this many minutes was cut
 # off (its worker stopped): it is marked failed and no longer blocks the next sync.
 LERNSTATT_SYNC_STALE_MINUTES = env_int("LERNSTATT_SYNC_STALE_MINUTES", 15)
-if not DEBUG and LDAP_URL.startswith("ldap://") and not LDAP_START_TLS:
+if not LOCAL_ONLY and LDAP_URL.startswith("ldap://") and not LDAP_START_TLS:
     raise ImproperlyConfigured(
         "DJANGO_DEBUG=0 with an ldap:// LDAP_URL needs LDAP_START_TLS=1 (or use ldaps://)."
     )
@@ -379,7 +389,7 @@ if LERNSTATT_LOAN_REMINDER_DAYS_BEFORE < 0 or LERNSTATT_LOAN_OVERDUE_REMINDER_EV
         "LERNSTATT_LOAN_OVERDUE_REMINDER_EVERY_DAYS 1 or more."
     )
 
-if not DEBUG:
+if not LOCAL_ONLY:
     # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -54,7 +54,7 @@ def directory_configured() -> bool:
 
 def directory_tls() -> ldap3.Tls | None:
     """The TLS settings of the connection (LDAP_CA_FILE, LDAP_TLS_VERIFY); None when the
-    connection is plain (ldap:// without StartTLS, only allowed while DEBUG)."""
+    connection is plain (ldap:// without StartTLS, only allowed while DEBUG or in the demo)."""
     if settings.LDAP_CA_FILE or settings.LDAP_URL.startswith("ldaps://") or settings.LDAP_START_TLS:
         return ldap3.Tls(
             validate=TLS_VERIFY_MODES[settings.LDAP_TLS_VERIFY],

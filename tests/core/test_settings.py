@@ -128,3 +128,62 @@ def test_with_database_url_and_broker_the_services_are_used(tmp_path):
     assert report["name"] == "lernstatt"
     assert report["celery_always_eager"] is False
     assert report["broker"] == "redis://redis.example.org:6379/0"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_demo_shows_the_products_own_error_pages_and_serves_its_styles(tmp_path):
+    """`make run` serves the demo with LERNSTATT_DEMO=1: a mistyped address gets the German
+    "not found" page, not Django's technical page listing the URL patterns, and the pages
+    still have their style sheet."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    assert manage("migrate", "--noinput", var_dir=tmp_path).returncode == 0
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_PREFIXES)}
+    env.update(LERNSTATT_VAR_DIR=str(tmp_path), LERNSTATT_DEMO="1")
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def get(path: str) -> tuple[int, str]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", headers={"Accept-Language": "de"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    try:
+        for _ in range(100):
+            try:
+                status, login = get("/login/")
+                break
+            except urllib.error.URLError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(f"runserver did not start: {server.stderr.read1().decode()}")
+        status, page = get("/gibt-es-nicht/")
+        styles, css = get("/static/core/lernstatt.css")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert status == 404
+    assert "Diese Seite wurde nicht gefunden" in page
+    assert "URLconf" not in page and "Using the URLconf" not in page
+    assert "core/lernstatt.css" in login
+    assert styles == 200 and "body" in css
