@@ -6,11 +6,9 @@ Every page fetches through inventory.selectors with the acting user, so the role
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +18,7 @@ from core.permissions import Perm, has
 from core.views import web_errors
 from inventory import selectors, services
 from inventory.forms import DeviceFilterForm, DeviceForm
-from inventory.models import Device, DeviceHistory, Status
+from inventory.history import history_entries
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 200
@@ -71,39 +69,6 @@ def device_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _field_label(field: str) -> str:
-    try:
-        return capfirst(Device._meta.get_field(field).verbose_name)
-    except FieldDoesNotExist:  # a field that no longer exists keeps its history
-        return field
-
-
-def _history_value(field: str, value: str) -> str:
-    """A history value as a person reads it; the history stores them language-neutral."""
-    if field == "status" and value in Status.values:
-        return Status(value).label
-    if field == "lendable" and value in ("true", "false"):
-        return _("yes") if value == "true" else _("no")
-    return value
-
-
-def _history(request: HttpRequest, device: Device) -> list[dict]:
-    rows = []
-    for entry in selectors.device_history(device=device)[:HISTORY_LIMIT]:
-        rows.append(
-            {
-                "at": entry.at,
-                "actor": entry.actor,
-                "action": entry.get_action_display(),
-                "is_update": entry.action == DeviceHistory.Action.UPDATE,
-                "field": _field_label(entry.field) if entry.field else "",
-                "old": _history_value(entry.field, entry.old),
-                "new": _history_value(entry.field, entry.new),
-            }
-        )
-    return rows
-
-
 @login_required
 @web_errors
 def device_detail(request: HttpRequest, asset_tag: str) -> HttpResponse:
@@ -113,7 +78,9 @@ def device_detail(request: HttpRequest, asset_tag: str) -> HttpResponse:
         "inventory/device_detail.html",
         {
             "device": device,
-            "history": _history(request, device),
+            "history": history_entries(
+                request.user, selectors.device_history(device=device)[:HISTORY_LIMIT]
+            ),
             "history_limit": HISTORY_LIMIT,
             **page_extras("inventory.device", request.user, device),
             "can_edit": has(request.user, Perm.DEVICE_EDIT),

@@ -1,5 +1,6 @@
 """A device's page, its edit form and the report of devices per school."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,8 +8,9 @@ from django.utils import timezone
 
 from inventory import services
 from inventory.models import DeviceHistory, Status
+from scheduling.history import loan_event_write
 from scheduling.models import LoanStatus
-from tests.accounts.factories import PersonFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory
 from tests.factories import DeviceFactory, DeviceModelFactory, RoomFactory
 from tests.scheduling.factories import LoanFactory
 from tests.web.helpers import form_data
@@ -53,7 +55,7 @@ def test_the_device_page_shows_the_history_who_when_field_old_and_new(
     response = client_for(coordinator).get("/devices/GYM-0001/")
 
     [entry] = response.context["history"]
-    assert (entry["actor"], entry["field"], entry["old"], entry["new"]) == (
+    assert (entry["actor"], entry["field"], entry["old"].text, entry["new"].text) == (
         coordinator,
         "Status",
         "In Benutzung",
@@ -62,6 +64,72 @@ def test_the_device_page_shows_the_history_who_when_field_old_and_new(
     html = response.content.decode()
     assert "Erika Mustermann" in html  # the coordinator's name
     assert timezone.localtime(entry["at"]).strftime("%d.%m.%Y") in html
+
+
+def test_the_history_writes_prices_and_dates_as_a_person_reads_them(
+    client_for, coordinator, device_a
+):
+    services.device_update(
+        actor=coordinator,
+        device=device_a,
+        purchase_price=Decimal("1234.50"),
+        warranty_end=datetime.date(2027, 7, 31),
+        lendable=True,
+    )
+
+    html = client_for(coordinator).get("/devices/GYM-0001/").content.decode()
+
+    for text in ("649,00 €", "1.234,50 €", "31.07.2025", "31.07.2027", ">ja<", ">nein<"):
+        assert text in html, text
+    for stored in ("1234.50", "2027-07-31", ">true<"):
+        assert stored not in html, stored
+
+
+def test_the_history_says_which_student_had_the_device_and_links_the_loan(
+    client_for, coordinator, device_a, school_a
+):
+    student = PersonFactory(
+        school=school_a,
+        first_name="Lena",
+        last_name="Vogel",
+        school_class=SchoolClassFactory(school=school_a, name="5a", school_year=2026),
+    )
+    loan = LoanFactory(
+        student=student,
+        device=device_a,
+        status=LoanStatus.ON_LOAN,
+        starts_on=datetime.date(2026, 10, 21),
+        ends_on=datetime.date(2026, 11, 18),
+    )
+    loan_event_write(loan=loan, device=device_a, event="handed_out", actor=coordinator)
+
+    html = client_for(coordinator).get("/devices/GYM-0001/").content.decode()
+
+    assert (
+        f'<a href="/loans/{loan.pk}/">an Lena Vogel (5a) ausgegeben, '
+        "21. Oktober – 18. November 2026</a>"
+    ) in html
+    assert "handed_out" not in html and "2026-10-21" not in html
+    assert "(2026/27)" not in html
+
+
+def test_the_history_of_a_loan_in_another_school_names_no_student(
+    client_for, coordinator, device_a, school_b
+):
+    """A device that came over from another school keeps its past loans in its history;
+    the coordinator of its new school does not see who had it there."""
+    student = PersonFactory(school=school_b, first_name="Mia", last_name="Brandt")
+    loan = LoanFactory(
+        student=student,
+        starts_on=datetime.date(2026, 12, 21),
+        ends_on=datetime.date(2027, 1, 8),
+    )
+    loan_event_write(loan=loan, device=device_a, event="returned", actor=None)
+
+    html = client_for(coordinator).get("/devices/GYM-0001/").content.decode()
+
+    assert "von einer Ausleihe zurückgegeben, 21. Dezember 2026 – 8. Januar 2027" in html
+    assert "Brandt" not in html and f"/loans/{loan.pk}/" not in html
 
 
 def test_the_device_page_lists_the_devices_loans(client_for, coordinator, device_a, school_a):
@@ -95,16 +163,17 @@ def test_the_device_page_needs_few_queries_with_a_long_history_and_many_loans(
             old=str(i),
             new=str(i + 1),
         )
-        for i in range(100)
+        for i in range(90)
     )
     for _ in range(10):
-        LoanFactory(
+        loan = LoanFactory(
             student=PersonFactory(school=school_a), device=device_a, status=LoanStatus.RETURNED
         )
+        loan_event_write(loan=loan, device=device_a, event="returned", actor=None)
     browser = client_for(coordinator)
 
-    # session, user, schools, device, history, loans
-    with django_assert_max_num_queries(6):
+    # session, user, schools, device, history, the history's loans, loans
+    with django_assert_max_num_queries(7):
         response = browser.get("/devices/GYM-0001/")
 
     assert len(response.context["history"]) == 100
