@@ -113,7 +113,7 @@ REPORTS: tuple[Report, ...] = (
         title=gettext_lazy("Warranty ending"),
         description=gettext_lazy(
             "Devices in service whose warranty ends within the next 12 months, per school "
-            "and month."
+            "and month; every month is shown, also those in which none ends."
         ),
         columns=(
             Column("month", gettext_lazy("Month"), MONTH),

@@ -122,7 +122,8 @@ def _months_ahead(today: datetime.date, months: int) -> datetime.date:
 def warranty_ending(*, actor: User, today: datetime.date | None = None) -> list[Row]:
     """Devices in service whose warranty ends in the next 12 months — from today to the
     end of the eleventh month after this one — per school and month (the month as its
-    first day), by month, then school. One query."""
+    first day), by month, then school. Every month is there: one in which no warranty
+    ends has a row of 0 devices without a school. One query."""
     today = today or timezone.localdate()
     end = _months_ahead(today, 12)  # the first day after the twelfth month
     rows = (
@@ -142,6 +143,11 @@ def warranty_ending(*, actor: User, today: datetime.date | None = None) -> list[
         }
         for month, name, number, n in rows
     ]
+    months = {row["month"] for row in result}
+    for ahead in range(12):
+        month = _months_ahead(today, ahead)
+        if month not in months:
+            result.append({"month": month, "school": "", "school_number": "", "devices": 0})
     return sorted(result, key=lambda row: (row["month"], row["school"], row["school_number"]))
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import PersonRole, PersonStatus
 from core.errors import PermissionDenied
 from inventory.models import Category, Status
-from reports import selectors
+from reports import catalogue, selectors
 from scheduling.models import LoanStatus
 from tests.accounts.factories import PersonFactory
 from tests.factories import DeviceFactory, DeviceModelFactory
@@ -65,7 +65,8 @@ def test_a_coordinator_gets_the_figures_of_their_schools_only(
         selectors.warranty_ending,
     ):
         rows = report(actor=coordinator)
-        assert {row["school_number"] for row in rows} <= {"165432"}, report.__name__
+        # "": the warranty report's months in which no warranty ends, of no school.
+        assert {row["school_number"] for row in rows} - {""} <= {"165432"}, report.__name__
     assert [row["school_number"] for row in selectors.lost_or_in_repair(actor=coordinator)] == [
         "165432"
     ]
@@ -134,11 +135,28 @@ def test_warranty_ending_counts_the_next_twelve_months_per_school_and_month(
 
     rows = selectors.warranty_ending(actor=city_staff, today=today)
 
+    empty = [(datetime.date(2026, month, 1), "", 0) for month in range(5, 13)]
     assert [(row["month"], row["school_number"], row["devices"]) for row in rows] == [
         (datetime.date(2026, 3, 1), "165432", 2),
         (datetime.date(2026, 4, 1), "123456", 1),
+        *empty,
+        (datetime.date(2027, 1, 1), "", 0),
         (datetime.date(2027, 2, 1), "165432", 1),
     ]
+
+
+def test_the_warranty_chart_has_a_bar_for_every_month_in_order(city_staff, school_a, laptop):
+    """A month in which nothing ends is a bar of 0, so the chart's months are evenly
+    spaced and a gap is visible as a gap."""
+    today = timezone.localdate()
+    DeviceFactory(school=school_a, model=laptop, warranty_end=today)
+    report = catalogue.BY_SLUG["warranty"]
+
+    points = catalogue.chart_points(report, report.rows_for(city_staff))
+
+    assert len(points) == 12
+    assert points[0][1] == 1 and all(value == 0 for _label, value in points[1:])
+    assert len({label for label, _value in points}) == 12
 
 
 def test_spending_sums_purchase_prices_per_programme_and_year_as_decimal(

@@ -25,7 +25,7 @@ PAGES = (
     ("city_staff", "/", 3),
     ("it_admin", "/devices/", 6),
     ("coordinator", "/devices/?q=Lenovo&sort=-purchase_date&page=2", 6),
-    ("coordinator", "/devices/{device}/", 6),
+    ("coordinator", "/devices/{device}/", 7),  # and the loans its history names
     ("city_staff", "/reports/devices-per-school/", 3),
     ("city_staff", "/reports/loans/", 3),
     ("teacher", "/loans/", 5),
