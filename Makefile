@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# fonts-droid-fallback: Chinese and Japanese names on the loan agreement.
-SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback
+# fonts-droid-fallback: Chinese and Japanese names on the loan agreement; gettext: the
+# translation check (makemessages, msgattrib).
+SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback gettext
 
 .PHONY: run test test-fast lint format demo system-deps venv clean
 

@@ -12,10 +12,11 @@ from typing import NamedTuple
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.formats import money_text
 from core.models import User
 from inventory.models import Device, DeviceHistory, Status
 
@@ -43,11 +44,6 @@ _READERS: dict[str, _Field] = {}
 def history_reader_register(field: str, label: Callable[[], str], read: HistoryReader) -> None:
     """Let `read` turn the history values of `field` into words, under the heading `label()`."""
     _READERS[field] = _Field(label, read)
-
-
-def money_text(value: Decimal) -> str:
-    """`1234.5` as the page writes money: `1.234,50 €` in German."""
-    return f"{number_format(value, 2, use_l10n=True, force_grouping=True)} €"
 
 
 def period_text(starts_on: datetime.date, ends_on: datetime.date | None) -> str:

@@ -30,7 +30,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from fontTools import ttLib
 from fpdf import FPDF, FPDF_VERSION, XPos, YPos
@@ -39,6 +38,7 @@ from fpdf.fonts import SubsetMap, TTFFont
 from accounts.access_log import access_log_record
 from accounts.models import AccessAction, AccessLogEntry, AccessVia
 from core.errors import Conflict
+from core.formats import money_text
 from core.models import User
 from core.permissions import Perm, require
 from inventory.models import Category
@@ -256,7 +256,7 @@ def _money(value: Decimal | None) -> str:
     """An amount in euros as Germans write it, "1.234,50 €"; "nicht erfasst" without one."""
     if value is None:
         return "nicht erfasst"
-    return f"{number_format(value, 2, use_l10n=True, force_grouping=True)} €"
+    return money_text(value)
 
 
 def _date(value: datetime.date | datetime.datetime | None) -> str:

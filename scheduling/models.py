@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person
@@ -168,6 +169,18 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} {self.starts_on:%d.%m.%Y}"
+
+    @property
+    def title(self) -> str:
+        """The loan as its pages name it: "Notebook für Lena Vogel (5a)"."""
+        student = self.student
+        name = f"{student.first_name} {student.last_name}"
+        if student.school_class_id:
+            name += f" ({student.school_class.name})"
+        return gettext("%(category)s for %(student)s") % {
+            "category": self.get_category_display(),
+            "student": name,
+        }
 
     @property
     def is_overdue(self) -> bool:

@@ -1,6 +1,7 @@
-"""What Lernstatt's management commands share: the user's language, a progress bar and
-reading an import file."""
+"""What Lernstatt's management commands share: the user's language (and no service log
+lines in its output), a progress bar and reading an import file."""
 
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import LernstattError
+from core.formats import count_text
 from core.sheets.read import ensure_size
 
 
@@ -26,8 +28,17 @@ class LernstattCommand(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        with translation.override(options["language"]):
-            self.run(options)
+        # The service's log lines (in English, for whoever runs the server) stay out of
+        # the command's output, which speaks the user's language; -v 2 shows them.
+        quiet = options.get("verbosity", 1) < 2
+        before = logging.root.manager.disable
+        if quiet:
+            logging.disable(logging.INFO)
+        try:
+            with translation.override(options["language"]):
+                self.run(options)
+        finally:
+            logging.disable(before)
 
     def run(self, options: dict) -> None:
         raise NotImplementedError
@@ -59,7 +70,7 @@ class LernstattCommand(BaseCommand):
         width = max(len(label) for label in labels.values())
         self.stdout.write(_("Rows:"))
         for key, label in labels.items():
-            self.stdout.write(f"  {label:<{width}}  {report.counts[key]:>8,}")
+            self.stdout.write(f"  {label:<{width}}  {count_text(report.counts[key]):>8}")
         if report.unknown_columns:
             self.stdout.write(
                 _("Columns ignored: %(columns)s") % {"columns": ", ".join(report.unknown_columns)}
@@ -74,7 +85,7 @@ class LernstattCommand(BaseCommand):
                     "imported like the others.",
                     hidden,
                 )
-                % {"n": hidden}
+                % {"n": count_text(hidden)}
             )
         for item in report.skipped:
             self.stdout.write(

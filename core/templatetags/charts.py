@@ -10,6 +10,8 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from core.formats import count_text
+
 register = template.Library()
 
 _ids = itertools.count(1)
@@ -35,7 +37,7 @@ def _number(value: int | Decimal) -> str:
             use_l10n=True,
             force_grouping=True,
         )
-    return number_format(value, use_l10n=True, force_grouping=True)
+    return count_text(value)
 
 
 def _coordinate(number: float) -> str:

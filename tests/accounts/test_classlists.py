@@ -326,6 +326,25 @@ def test_the_command_writes_the_lists_for_the_owner_only(synced, school_a, tmp_p
     assert not any("anna" in line for line in out.getvalue().splitlines()[1:])
 
 
+def test_the_command_speaks_german_and_keeps_the_service_log_out_of_its_output(
+    synced, school_a, tmp_path, caplog
+):
+    """The service's English log line ("Class lists of school …") is for whoever runs the
+    server; the person running the command reads one German line. -v 2 shows the log."""
+    caplog.set_level(logging.INFO)
+    target = tmp_path / "listen.xlsx"
+    out = io.StringIO()
+    call_command("class_lists", "--school", "165432", "--output", str(target), stdout=out)
+
+    assert out.getvalue() == f"Klassenlisten gespeichert in {target}.\n"
+    assert "Class lists of school" not in caplog.text
+
+    call_command(
+        "class_lists", "--school", "165432", "--output", str(target), "-v", "2", stdout=out
+    )
+    assert "Class lists of school 165432" in caplog.text
+
+
 def test_the_command_names_an_unknown_class_and_writes_nothing(people, school_a, tmp_path):
     target = tmp_path / "listen.xlsx"
     with pytest.raises(CommandError, match="has no class 9z"), translation.override("en"):

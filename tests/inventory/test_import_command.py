@@ -145,3 +145,17 @@ def test_the_command_says_how_many_rows_were_hidden_in_the_file(tmp_path, school
 
     assert "1 row is hidden in the file (by hand or by a filter)" in out
     assert summary(out)["new"] == 2
+
+
+def test_the_command_writes_counts_as_german_numbers(tmp_path, school_a, thinkpad):
+    rows = [[f"INV-{n:05d}", "Lenovo", "ThinkPad L14", "", "165432", "", ""] for n in range(1234)]
+    path = tmp_path / "inventar.csv"
+    path.write_bytes(csv_bytes([HEADER, *rows, BAD_DATE]))
+    out = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_devices", str(path), "--dry-run", stdout=out, stderr=io.StringIO())
+
+    lines = out.getvalue().splitlines()
+    assert any(line.split() == ["neu", "1.234"] for line in lines), lines
+    assert "1,234" not in out.getvalue()
+    assert str(refused.value) == "1 Zeile ist fehlerhaft; die Datei würde nicht importiert."

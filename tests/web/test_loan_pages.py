@@ -374,6 +374,22 @@ def test_the_loan_page_shows_its_facts_device_history_and_the_buttons_of_its_sta
     assert f'href="/loans/{reserved.pk}/return/"' not in html
 
 
+def test_the_loan_pages_name_the_loan_not_its_number(client_for, coordinator, reserved):
+    browser = client_for(coordinator)
+
+    pages = {
+        "": "Laptop für Mia Becker (7b)",
+        "handout/": "Ausgabe: Laptop für Mia Becker (7b)",
+    }
+    for suffix, title in pages.items():
+        html = browser.get(f"/loans/{reserved.pk}/{suffix}").content.decode()
+        assert f"<title>{title} – Lernstatt</title>" in html, suffix
+        assert f"Ausleihe {reserved.pk}<" not in html
+    Loan.objects.filter(pk=reserved.pk).update(status=LoanStatus.ON_LOAN)
+    html = browser.get(f"/loans/{reserved.pk}/return/").content.decode()
+    assert "<title>Rücknahme: Laptop für Mia Becker (7b) – Lernstatt</title>" in html
+
+
 def test_the_loan_agreement_downloads_as_a_pdf(client_for, coordinator, reserved):
     response = client_for(coordinator).get(f"/loans/{reserved.pk}/agreement.pdf")
 

@@ -9,6 +9,7 @@ from accounts.directory.changes import DirectoryPlan
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
 from accounts.selectors import directory_plan_for, directory_sync_school
 from core.errors import LernstattError
+from core.formats import count_text
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
 
@@ -61,25 +62,26 @@ class Command(LernstattCommand):
         self.stdout.write(_("Changes:"))
         width = max(len(kind) for kind in counts)
         for kind, count in sorted(counts.items()):
-            self.stdout.write(f"  {kind:<{width}}  {count:>8,}")
+            self.stdout.write(f"  {kind:<{width}}  {count_text(count):>8}")
 
     def _run(self, run: DirectorySyncRun) -> None:
         self._counts(run.counts)
         self.stdout.write(
-            _("Done: %(done)d of %(total)d changes.") % {"done": run.done, "total": run.total}
+            _("Done: %(done)s of %(total)s changes.")
+            % {"done": count_text(run.done), "total": count_text(run.total)}
         )
         created = len(getattr(run, "new_passwords", {}))
         if created:
             # The passwords themselves are never printed: output ends up in logs.
             self.stdout.write(
                 ngettext(
-                    "%(count)d account was created. Class lists with the initial passwords: "
+                    "%(count)s account was created. Class lists with the initial passwords: "
                     "manage.py class_lists --school NUMBER --output FILE.xlsx",
-                    "%(count)d accounts were created. Class lists with the initial passwords: "
+                    "%(count)s accounts were created. Class lists with the initial passwords: "
                     "manage.py class_lists --school NUMBER --output FILE.xlsx",
                     created,
                 )
-                % {"count": created}
+                % {"count": count_text(created)}
             )
         for error in run.errors:
             where = error["dn"] or error["change"]
@@ -89,10 +91,10 @@ class Command(LernstattCommand):
         if run.status != DirectorySyncRunStatus.SUCCEEDED:
             raise CommandError(
                 ngettext(
-                    "The sync failed with %(count)d error.",
-                    "The sync failed with %(count)d errors.",
+                    "The sync failed with %(count)s error.",
+                    "The sync failed with %(count)s errors.",
                     len(run.errors),
                 )
-                % {"count": len(run.errors)}
+                % {"count": count_text(len(run.errors))}
             )
         self.stdout.write(self.style.SUCCESS(_("The directory is in sync.")))

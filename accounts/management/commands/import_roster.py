@@ -12,6 +12,7 @@ from accounts.rosters.apply import RosterHasErrors
 from accounts.rosters.columns import KINDS
 from accounts.rosters.kind import MISSING
 from core.errors import LernstattError
+from core.formats import count_text
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
 from core.permissions import Perm
@@ -82,11 +83,11 @@ class Command(LernstattCommand):
         if errors:
             raise CommandError(
                 ngettext(
-                    "Nothing was imported: %(count)d row has errors. Correct it and try again.",
-                    "Nothing was imported: %(count)d rows have errors. Correct them and try again.",
+                    "Nothing was imported: %(count)s row has errors. Correct it and try again.",
+                    "Nothing was imported: %(count)s rows have errors. Correct them and try again.",
                     errors,
                 )
-                % {"count": errors}
+                % {"count": count_text(errors)}
             )
         if options["dry_run"]:
             self.stdout.write(_("Dry run: nothing was written."))
@@ -142,6 +143,6 @@ class Command(LernstattCommand):
         if len(lines) > MAX_LISTED:
             more = len(lines) - MAX_LISTED
             self.stdout.write(
-                ngettext("  … and %(count)d more.", "  … and %(count)d more.", more)
-                % {"count": more}
+                ngettext("  … and %(count)s more.", "  … and %(count)s more.", more)
+                % {"count": count_text(more)}
             )

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
+from core.formats import count_text
 from core.models import Role
 from demo.services import CITY, DemoLogin, demo_city_load, demo_logins_present
 
@@ -37,12 +38,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
-                        "Demo city %(city)s loaded: %(schools)d schools and sites, %(rooms)d "
-                        "rooms, %(devices)d devices of %(device_models)d models, %(classes)d "
-                        "classes with %(students)d students, %(teachers)d teachers, %(loans)d "
+                        "Demo city %(city)s loaded: %(schools)s schools and sites, %(rooms)s "
+                        "rooms, %(devices)s devices of %(device_models)s models, %(classes)s "
+                        "classes with %(students)s students, %(teachers)s teachers, %(loans)s "
                         "loans; the loan pool is %(loan_pool)s."
                     )
-                    % {"city": CITY, **counts}
+                    % {
+                        "city": CITY,
+                        **{
+                            k: count_text(v) if isinstance(v, int) else v for k, v in counts.items()
+                        },
+                    }
                 )
             )
         self.write_logins(demo_logins_present())

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import LernstattError
+from core.formats import count_text
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
 from core.sheets.values import parse_choice
@@ -57,9 +58,9 @@ class Command(LernstattCommand):
             export.path.unlink(missing_ok=True)
         self.stdout.write(
             ngettext(
-                "%(count)d device written to %(path)s.",
-                "%(count)d devices written to %(path)s.",
+                "%(count)s device written to %(path)s.",
+                "%(count)s devices written to %(path)s.",
                 export.rows,
             )
-            % {"count": export.rows, "path": output}
+            % {"count": count_text(export.rows), "path": output}
         )

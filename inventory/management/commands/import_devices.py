@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import LernstattError
+from core.formats import count_text
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
 from imports.kinds import import_kind
@@ -83,22 +84,22 @@ class Command(LernstattCommand):
             if errors:
                 raise CommandError(
                     ngettext(
-                        "%(count)d row has errors; the file would not be imported.",
-                        "%(count)d rows have errors; the file would not be imported.",
+                        "%(count)s row has errors; the file would not be imported.",
+                        "%(count)s rows have errors; the file would not be imported.",
                         errors,
                     )
-                    % {"count": errors}
+                    % {"count": count_text(errors)}
                 )
         elif not report.applied:
             raise CommandError(
                 ngettext(
-                    "Nothing was imported: %(count)d row has errors. Correct it, or use "
+                    "Nothing was imported: %(count)s row has errors. Correct it, or use "
                     "--only-valid to import the other rows.",
-                    "Nothing was imported: %(count)d rows have errors. Correct them, or use "
+                    "Nothing was imported: %(count)s rows have errors. Correct them, or use "
                     "--only-valid to import the other rows.",
                     errors,
                 )
-                % {"count": errors}
+                % {"count": count_text(errors)}
             )
         else:
             self.stdout.write(self.style.SUCCESS(_("The file was imported.")))
@@ -121,6 +122,6 @@ class Command(LernstattCommand):
         if len(errors) > MAX_LISTED_ERRORS:
             more = len(errors) - MAX_LISTED_ERRORS
             self.stdout.write(
-                ngettext("… and %(count)d more error.", "… and %(count)d more errors.", more)
-                % {"count": more}
+                ngettext("… and %(count)s more error.", "… and %(count)s more errors.", more)
+                % {"count": count_text(more)}
             )

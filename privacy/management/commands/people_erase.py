@@ -3,6 +3,7 @@
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
+from core.formats import count_text
 from core.management.base import LernstattCommand
 from privacy.retention import privacy_retention_run
 
@@ -35,4 +36,4 @@ class Command(LernstattCommand):
         if dry_run:
             self.stdout.write(_("Dry run: nothing was changed."))
         for key, label in labels.items():
-            self.stdout.write(f"{label}: {counts[key]}")
+            self.stdout.write(f"{label}: {count_text(counts[key])}")

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import AccessVia
 from core.errors import LernstattError
+from core.formats import count_text
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
 from core.sheets.values import parse_choice
@@ -69,11 +70,11 @@ class Command(LernstattCommand):
             export.path.unlink(missing_ok=True)
         self.stdout.write(
             ngettext(
-                "%(count)d loan written to %(path)s.",
-                "%(count)d loans written to %(path)s.",
+                "%(count)s loan written to %(path)s.",
+                "%(count)s loans written to %(path)s.",
                 export.rows,
             )
-            % {"count": export.rows, "path": output}
+            % {"count": count_text(export.rows), "path": output}
         )
 
     def _format(self, options: dict) -> str:

@@ -3,6 +3,7 @@
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from core.formats import count_text
 from core.management.base import LernstattCommand
 from scheduling.reminders import loan_reminders_send
 
@@ -25,38 +26,39 @@ class Command(LernstattCommand):
     def run(self, options: dict) -> None:
         summary = loan_reminders_send(dry_run=options["dry_run"])
         counts = {
-            "sent": summary.sent,
-            "before": summary.before_due,
-            "overdue": summary.overdue,
+            "sent": count_text(summary.sent),
+            "before": count_text(summary.before_due),
+            "overdue": count_text(summary.overdue),
         }
         if summary.dry_run:
             self.stdout.write(
                 _(
-                    "Dry run, nothing was sent. Reminders due: %(sent)d (before the due date: "
-                    "%(before)d, overdue: %(overdue)d)."
+                    "Dry run, nothing was sent. Reminders due: %(sent)s (before the due date: "
+                    "%(before)s, overdue: %(overdue)s)."
                 )
                 % counts
             )
         else:
             self.stdout.write(
                 _(
-                    "Reminders sent: %(sent)d (before the due date: %(before)d, "
-                    "overdue: %(overdue)d)."
+                    "Reminders sent: %(sent)s (before the due date: %(before)s, "
+                    "overdue: %(overdue)s)."
                 )
                 % counts
             )
         if summary.student_left:
             self.stdout.write(
-                _("Of them because the student has left the school: %(count)d.")
-                % {"count": summary.student_left}
+                _("Of them because the student has left the school: %(count)s.")
+                % {"count": count_text(summary.student_left)}
             )
         if summary.skipped_no_address:
             self.stdout.write(
-                _("Skipped, no e-mail address: %(count)d.") % {"count": summary.skipped_no_address}
+                _("Skipped, no e-mail address: %(count)s.")
+                % {"count": count_text(summary.skipped_no_address)}
             )
         if summary.failed:
             # A non-zero exit, so that whoever runs this from cron or by hand notices.
             raise CommandError(
-                _("Could not be sent, tried again on the next run: %(count)d.")
-                % {"count": summary.failed}
+                _("Could not be sent, tried again on the next run: %(count)s.")
+                % {"count": count_text(summary.failed)}
             )
