@@ -152,7 +152,8 @@ class RejectForm(ServiceErrorsMixin, forms.Form):
 
 
 def _scan_field(**kwargs) -> forms.CharField:
-    # Barcode scanners type the tag and press Enter: a plain text input that submits.
+    # Barcode scanners type the tag and press Enter: Enter checks the scan (the form's
+    # hidden first button, step=scan), it does not submit an unfinished form.
     return forms.CharField(
         label=_("Asset tag (scan)"),
         max_length=50,
@@ -186,6 +187,8 @@ class HandoutForm(ServiceErrorsMixin, forms.Form):
         label=_("Condition"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     agreement_signed = forms.BooleanField(label=_("The loan agreement is signed"), required=False)
+    # Only on the form of a loan whose first day is still ahead (the view removes it else).
+    start_today = forms.BooleanField(label=_("The loan starts today"), required=False)
 
 
 class ReturnForm(ServiceErrorsMixin, forms.Form):

@@ -10,6 +10,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
@@ -17,7 +18,7 @@ from core.models import User
 from inventory.models import Status
 from scheduling import allocation
 from scheduling.booking import device_hold
-from scheduling.history import device_status_set, loan_event_write
+from scheduling.history import device_note_add, device_status_set, loan_event_write
 from scheduling.models import Accessory, Loan, LoanStatus
 from scheduling.services import check_manager, locked
 
@@ -37,8 +38,8 @@ def _accessories(field: str, accessories: list[str]) -> list[str]:
     return list(dict.fromkeys(accessories))
 
 
-def _check_scanned(loan: Loan, asset_tag: str | None) -> None:
-    """A scanned asset tag must be the loan's device."""
+def loan_scan_check(loan: Loan, asset_tag: str | None) -> None:
+    """A scanned asset tag must be the loan's device (None: nothing was scanned)."""
     if asset_tag is None or asset_tag.strip().lower() == loan.device.asset_tag.lower():
         return
     message = _("Device %(scanned)s is not the device of this loan; please take %(reserved)s.") % {
@@ -46,6 +47,13 @@ def _check_scanned(loan: Loan, asset_tag: str | None) -> None:
         "reserved": loan.device.asset_tag,
     }
     raise _invalid([{"field": "asset_tag", "message": message}], message)
+
+
+def early_handout_text(loan: Loan) -> str:
+    """What handing out before the loan's first day means, for the person to confirm."""
+    return _(
+        "This loan starts on %(date)s. Handed out today, it starts today instead: please confirm."
+    ) % {"date": date_format(loan.starts_on, "SHORT_DATE_FORMAT")}
 
 
 def loan_handout(
@@ -57,14 +65,17 @@ def loan_handout(
     accessories: list[str],
     condition: str = "",
     agreement_signed: bool,
+    start_today: bool = False,
 ) -> Loan:
     """Hand the reserved device to the student's guardian: the scanned `asset_tag` must be
     the reserved device, the loan agreement signed. Records who, when, accessories and
     condition; the device becomes on_loan. Handed out before the first day, the loan starts
-    today (Conflict if the device is booked until then)."""
+    today, which `start_today` must confirm (Conflict if the device is booked until then)."""
     check_manager(actor, loan)
     accessories = _accessories("accessories", accessories)
     errors = []
+    if loan.starts_on > timezone.localdate() and not start_today:
+        errors.append({"field": "start_today", "message": early_handout_text(loan)})
     if not guardian_name.strip():
         errors.append({"field": "guardian_name", "message": _("Please give the guardian's name.")})
     if not agreement_signed:
@@ -78,7 +89,7 @@ def loan_handout(
         raise _invalid(errors, _("The device cannot be handed out yet."))
     with transaction.atomic():
         loan = locked(loan, "handout")
-        _check_scanned(loan, asset_tag)
+        loan_scan_check(loan, asset_tag)
         device = loan.device
         loan.handed_out_at, loan.handed_out_by = timezone.now(), actor
         loan.guardian_name = guardian_name.strip()
@@ -102,12 +113,16 @@ def loan_return(
     asset_tag: str | None = None,
 ) -> Loan:
     """Take the device back: condition and accessories returned are recorded; a damaged
-    device goes to in_repair, any other to in_stock and on to the next waiting request."""
+    device goes to in_repair with the damage added to its notes (so the repair list says
+    what is broken), any other to in_stock and on to the next waiting request."""
     check_manager(actor, loan)
     accessories = _accessories("accessories", accessories)
+    if damaged and not condition.strip():
+        message = _("Please describe the damage; it goes into the device's notes for the repair.")
+        raise _invalid([{"field": "condition", "message": message}], message)
     with transaction.atomic():
         loan = locked(loan, "return")
-        _check_scanned(loan, asset_tag)
+        loan_scan_check(loan, asset_tag)
         device = loan.device
         loan.status = LoanStatus.RETURNED
         loan.returned_at, loan.returned_by = timezone.now(), actor
@@ -117,9 +132,19 @@ def loan_return(
         loan_event_write(loan=loan, device=device, event="returned", actor=actor)
         status = Status.IN_REPAIR if damaged else Status.IN_STOCK
         device_status_set(device=device, status=status, actor=actor)
+        if damaged:
+            device_note_add(device=device, note=_damage_note(loan), actor=actor)
         if not damaged:
             allocation.loans_allocate_waiting(actor=actor, devices=[device])
     return loan
+
+
+def _damage_note(loan: Loan) -> str:
+    # No student's name: the device's notes are read by everyone who sees the device.
+    return _("Damaged at return on %(date)s: %(damage)s") % {
+        "date": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
+        "damage": loan.condition_in,
+    }
 
 
 def loan_mark_lost(*, actor: User, loan: Loan, note: str = "") -> Loan:

@@ -69,3 +69,12 @@ def device_status_set(*, device: Device, status: str, actor: User | None) -> Non
     device.status = status
     device.save(update_fields=["status", "updated_at"])
     DeviceHistory.objects.bulk_create(history_rows(device, changes, actor=actor, at=timezone.now()))
+
+
+def device_note_add(*, device: Device, note: str, actor: User | None) -> None:
+    """Add a paragraph to the device's notes, with its history row."""
+    notes = f"{device.notes.rstrip()}\n\n{note}" if device.notes.strip() else note
+    changes = device_changes(device, {"notes": notes})
+    device.notes = notes
+    device.save(update_fields=["notes", "updated_at"])
+    DeviceHistory.objects.bulk_create(history_rows(device, changes, actor=actor, at=timezone.now()))

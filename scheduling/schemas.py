@@ -46,6 +46,11 @@ class LoanHandoutIn(_In):
     accessories: list[Accessory] = []
     condition: str = ""
     agreement_signed: bool
+    start_today: bool = Field(
+        False,
+        description="Confirms that a loan handed out before its first day starts today "
+        "(required then)",
+    )
 
 
 class LoanReturnIn(_In):

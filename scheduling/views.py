@@ -391,7 +391,17 @@ def loan_handout(request: HttpRequest, loan_id: int) -> HttpResponse:
     if refused:
         return refused
     form = HandoutForm(request.POST or None, initial={"accessories": [Accessory.CHARGER]})
-    if request.method == "POST" and form.is_valid():
+    early = loan.starts_on > timezone.localdate()
+    if early:
+        form.fields["start_today"].help_text = handling.early_handout_text(loan)
+    else:
+        del form.fields["start_today"]
+    complete = form.is_bound and form.is_valid() and form.cleaned_data["agreement_signed"]
+    complete = complete and (not early or form.cleaned_data["start_today"])
+    scanned = None
+    if _is_scan(request) and not complete:
+        scanned = _scan_checked(form, loan, ["guardian_name", "agreement_signed", "start_today"])
+    elif request.method == "POST" and form.is_valid():
         try:
             loan = handling.loan_handout(actor=request.user, loan=loan, **form.cleaned_data)
         except LernstattError as exc:
@@ -402,7 +412,37 @@ def loan_handout(request: HttpRequest, loan_id: int) -> HttpResponse:
                 request, text % {"tag": loan.device.asset_tag, "name": loan.student.full_name}
             )
             return redirect("scheduling:loan_detail", loan_id=loan.pk)
-    return render(request, "scheduling/loan_handout.html", {"loan": loan, "form": form})
+    context = {"loan": loan, "form": form, "scanned": scanned}
+    return render(request, "scheduling/loan_handout.html", context)
+
+
+def _is_scan(request: HttpRequest) -> bool:
+    """Enter was pressed in the form (a scanner ends each scan with Enter): the browser
+    sends the form's first button, the hidden "check the scan" one."""
+    return request.method == "POST" and request.POST.get("step") == "scan"
+
+
+def _scan_checked(form, loan: Loan, order: list[str]) -> bool:
+    """The scan step: the asset tag is checked at once, nothing else is complained about
+    yet, and the cursor moves on to the first field of `order` still to fill in. Whether
+    the scanned device is the loan's."""
+    for name in list(form.errors):
+        if name != "asset_tag":
+            del form.errors[name]
+    scan = form.fields["asset_tag"].widget.attrs
+    if "asset_tag" in form.errors:
+        return False
+    try:
+        handling.loan_scan_check(loan, form.cleaned_data["asset_tag"])
+    except LernstattError as exc:
+        form.add_service_error(exc)
+        return False
+    scan.pop("autofocus", None)
+    for name in order:
+        if name in form.fields and not form.data.get(name, "").strip():
+            form.fields[name].widget.attrs["autofocus"] = True
+            break
+    return True
 
 
 @login_required
@@ -419,7 +459,10 @@ def loan_return(request: HttpRequest, loan_id: int) -> HttpResponse:
     if refused:
         return refused
     form = ReturnForm(request.POST or None, initial={"accessories": loan.accessories_out})
-    if request.method == "POST" and form.is_valid():
+    scanned = None
+    if _is_scan(request):
+        scanned = _scan_checked(form, loan, ["condition"])
+    elif request.method == "POST" and form.is_valid():
         try:
             loan = handling.loan_return(actor=request.user, loan=loan, **form.cleaned_data)
         except LernstattError as exc:
@@ -431,7 +474,8 @@ def loan_return(request: HttpRequest, loan_id: int) -> HttpResponse:
                 text = _("Device %(tag)s has been taken back.")
             messages.success(request, text % {"tag": loan.device.asset_tag})
             return redirect("scheduling:loan_detail", loan_id=loan.pk)
-    return render(request, "scheduling/loan_return.html", {"loan": loan, "form": form})
+    context = {"loan": loan, "form": form, "scanned": scanned}
+    return render(request, "scheduling/loan_return.html", context)
 
 
 @login_required

@@ -129,7 +129,9 @@ def test_coordinator_approves_from_the_queue_hands_out_by_scanning_and_takes_it_
     page.get_by_role("link", name="Take back").click()
     scan = page.get_by_label("Asset tag (scan)", exact=True)
     scan.fill("166021-0042")
-    scan.press("Enter")
+    scan.press("Enter")  # checks the scan; the accessories are still to be ticked
+    expect(page.get_by_role("status")).to_contain_text("166021-0042 is the device of this loan.")
+    page.get_by_role("button", name="Take back", exact=True).click()
 
     expect(page.locator("main")).to_contain_text("Returned")
     shot(page, "loan-detail-returned")
@@ -226,5 +228,38 @@ def test_an_approved_loan_is_found_by_clicking_from_the_start_page_and_handed_ou
     shot(page, "loans-to-hand-out-today")
     page.get_by_role("link", name="Öztürk, Jörg").click()
 
-    expect(page.get_by_label("Asset tag (scan)", exact=True)).to_be_focused()
+    scan = page.get_by_label("Asset tag (scan)", exact=True)
+    expect(scan).to_be_focused()
     expect(page.locator("main")).to_contain_text("166021-0042")
+    # Scan first: the scanner types the tag and presses Enter. That checks the device at
+    # once and moves on to the guardian; nothing is complained about yet.
+    scan.fill("166021-0042")
+    scan.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("166021-0042 is the device of this loan.")
+    guardian = page.get_by_label("Guardian", exact=True)
+    expect(guardian).to_be_focused()
+    expect(page.locator(".errorlist")).to_have_count(0)
+    shot(page, "loan-handout-scanned")
+    guardian.fill("Ayşe Öztürk")
+    page.get_by_label("The loan agreement is signed", exact=True).check()
+    # Enter in a complete form hands the device out.
+    guardian.press("Enter")
+    expect(page.locator(".messages")).to_contain_text(
+        "Device 166021-0042 has been handed out to Jörg Öztürk."
+    )
+
+    # It comes back damaged: the scan is checked first, then the damage is described.
+    page.get_by_role("link", name="Take back").click()
+    scan = page.get_by_label("Asset tag (scan)", exact=True)
+    scan.fill("166021-0042")
+    scan.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("166021-0042 is the device of this loan.")
+    expect(page.locator("main")).to_contain_text("On loan")  # not taken back by the Enter
+    page.get_by_label("The device is damaged", exact=True).check()
+    page.get_by_label("Condition").fill("Display gesprungen")
+    page.get_by_role("button", name="Take back", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("goes to repair")
+    page.get_by_role("link", name="166021-0042").first.click()
+    expect(page.locator("main")).to_contain_text("Damaged at return on")
+    expect(page.locator("main")).to_contain_text("Display gesprungen")
+    shot(page, "device-damaged-at-return")

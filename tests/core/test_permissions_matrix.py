@@ -287,6 +287,7 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
             "asset_tag": objects.loan.device.asset_tag,
             "guardian_name": "Eltern",
             "agreement_signed": True,
+            "start_today": True,  # the loan starts tomorrow
         },
         ("POST", "/api/v1/loans/{loan_id}/return"): {},
         ("POST", "/api/v1/loans/{loan_id}/extend"): {

@@ -95,6 +95,7 @@ def handed_out(coordinator, reserved):
         accessories=["charger", "case"],
         condition="wie neu",
         agreement_signed=True,
+        start_today=True,
     )
     return loan_get(actor=coordinator, loan_id=reserved.pk)
 

@@ -20,6 +20,7 @@ HANDOUT = {
     "accessories": ["charger", "case"],
     "condition": "wie neu",
     "agreement_signed": True,
+    "start_today": True,  # the loans here start in a few days
 }
 
 
@@ -57,6 +58,27 @@ def history(device):
 
 @pytest.mark.django_db
 class TestHandout:
+    def test_handing_out_before_the_first_day_asks_first_and_moves_nothing(
+        self, client_for, coordinator, reserved, device
+    ):
+        data = {**HANDOUT, "start_today": False}
+        response = post(client_for(coordinator, language="en"), reserved, "handout", data)
+
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert error["field"] == "start_today"
+        assert error["message"] == (
+            f"This loan starts on {days(2):%m/%d/%Y}. Handed out today, it starts today "
+            "instead: please confirm."
+        )
+        reserved.refresh_from_db()
+        device.refresh_from_db()
+        assert (reserved.status, reserved.starts_on, device.status) == (
+            LoanStatus.RESERVED,
+            days(2),
+            Status.IN_STOCK,
+        )
+
     def test_handout_records_everything_and_the_device_is_on_loan(
         self, client_for, coordinator, reserved, device
     ):

@@ -2,6 +2,7 @@
 loans; who may open which page; conflicts shown on the page with nothing changed."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -424,6 +425,7 @@ def handout_data(**changes) -> dict:
         "accessories": ["charger", "case"],
         "condition": "wie neu",
         "agreement_signed": "on",
+        "start_today": "on",  # the loans here start tomorrow
     }
     data.update(changes)
     return data
@@ -443,6 +445,77 @@ def test_the_handout_with_the_scanned_tag_puts_the_device_on_loan(
         ["charger", "case"],
     )
     assert laptop.status == Status.ON_LOAN
+
+
+def test_handing_out_before_the_first_day_is_said_and_must_be_confirmed(
+    client_for, coordinator, reserved, laptop
+):
+    browser = client_for(coordinator)
+    html = browser.get(f"/loans/{reserved.pk}/handout/").content.decode()
+    first_day = days(1).strftime("%d.%m.%Y")
+    assert f"Diese Ausleihe beginnt erst am {first_day}." in html
+    assert 'name="start_today"' in html
+
+    response = browser.post(f"/loans/{reserved.pk}/handout/", handout_data(start_today=""))
+
+    assert response.status_code == 200
+    assert 'id="id_start_today_error"' in response.content.decode()
+    reserved.refresh_from_db()
+    assert (reserved.status, reserved.starts_on) == (LoanStatus.RESERVED, days(1))
+
+    browser.post(f"/loans/{reserved.pk}/handout/", handout_data())
+    reserved.refresh_from_db()
+    assert (reserved.status, reserved.starts_on) == (LoanStatus.ON_LOAN, days(0))
+
+
+def test_a_loan_that_starts_today_asks_nothing_about_its_start(client_for, coordinator, reserved):
+    Loan.objects.filter(pk=reserved.pk).update(starts_on=days(0))
+
+    html = client_for(coordinator).get(f"/loans/{reserved.pk}/handout/").content.decode()
+
+    assert 'name="start_today"' not in html
+
+
+def test_enter_in_the_scan_field_checks_the_device_and_submits_nothing_unfinished(
+    client_for, coordinator, reserved
+):
+    browser = client_for(coordinator)
+    url = f"/loans/{reserved.pk}/handout/"
+
+    right = browser.post(url, {"step": "scan", "asset_tag": "l-1", "accessories": ["charger"]})
+    wrong = browser.post(url, {"step": "scan", "asset_tag": "X-9"})
+
+    html = right.content.decode()
+    assert "L-1 ist das Gerät dieser Ausleihe." in html
+    assert 'class="errorlist"' not in html
+    assert re.search(r'<input[^>]*name="guardian_name"[^>]*autofocus', html)
+    html = wrong.content.decode()
+    assert "Das Gerät X-9 ist nicht das Gerät dieser Ausleihe; bitte nehmen Sie L-1." in html
+    assert "id_guardian_name_error" not in html  # the guardian is not complained about yet
+    reserved.refresh_from_db()
+    assert reserved.status == LoanStatus.RESERVED
+
+
+def test_a_damaged_return_needs_the_damage_and_writes_it_into_the_devices_notes(
+    client_for, coordinator, reserved, laptop
+):
+    browser = client_for(coordinator)
+    browser.post(f"/loans/{reserved.pk}/handout/", handout_data())
+    url = f"/loans/{reserved.pk}/return/"
+    data = {"asset_tag": "L-1", "accessories": ["charger", "case"], "damaged": "on"}
+
+    refused = browser.post(url, data)
+    assert "Bitte den Schaden beschreiben" in refused.content.decode()
+    reserved.refresh_from_db()
+    assert reserved.status == LoanStatus.ON_LOAN
+
+    browser.post(url, {**data, "condition": "Display gesprungen"})
+    laptop.refresh_from_db()
+    assert laptop.status == Status.IN_REPAIR
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    assert laptop.notes.endswith(f"Bei der Rückgabe am {today} beschädigt: Display gesprungen")
+    assert laptop.history.filter(field="notes").count() == 1
+    assert "Mia" not in laptop.notes
 
 
 def test_a_wrong_scanned_tag_shows_the_message_and_changes_nothing(
