@@ -13,8 +13,9 @@ import ldap3
 import openpyxl
 import pytest
 from django.utils import translation
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, reject, settings
 from hypothesis import strategies as st
+from ldap3.core.exceptions import LDAPEntryAlreadyExistsResult
 from ldap3.utils.dn import parse_dn
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -343,7 +344,12 @@ def test_an_escaped_filter_value_matches_only_itself_in_the_directory(slapd_serv
         base = f"ou=case{next(counter)},{container}"
         conn.add(base, ["organizationalUnit"], {"ou": base.split(",")[0][3:]})
         for cn in [value, *DECOYS]:
-            conn.add(f"{rdn('cn', cn)},{base}", ["device"], {"cn": cn})
+            try:
+                conn.add(f"{rdn('cn', cn)},{base}", ["device"], {"cn": cn})
+            except LDAPEntryAlreadyExistsResult:
+                # The directory's own matching (LDAPprep, RFC 4518) holds the value equal
+                # to a decoy, e.g. a soft hyphen is mapped to nothing: no case for this test.
+                reject()
         conn.search(base, eq_filter("cn", value), search_scope=ldap3.LEVEL, attributes=["cn"])
         found = [entry.entry_attributes_as_dict["cn"] for entry in conn.entries]
         assert len(found) == 1, found
