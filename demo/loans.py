@@ -82,7 +82,7 @@ def demo_loans_create(*, admin: User, coordinator: User, teacher: User) -> dict[
     services.loan_approve(actor=coordinator, loan=reserved)
     # New requests in the queue: the demo teacher's for two students, one at the other school.
     request(teacher, mine[3:5], Category.LAPTOP, 7, 21)
-    request(admin, [theirs[1]], Category.TABLET, 3, 28, LoanReason.QUARANTINE)
+    request(admin, [theirs[1]], Category.LAPTOP, 3, 28, LoanReason.QUARANTINE)
     _special_school_waits(admin, students, schools, today)
     counts = {status: 0 for status in LoanStatus.values}
     for status in Loan.objects.values_list("status", flat=True):

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from core.models import User
-from inventory.models import Device, Status
+from inventory.models import Category, Device, Status
 from scheduling.booking import device_hold, overlapping
 from scheduling.history import loan_event_write
 from scheduling.models import HOLDING, Loan, LoanStatus
@@ -66,6 +66,21 @@ def free_devices(
 def serves(school_id: int) -> Q:
     """Devices that may be lent to a student of the school: its own and the pool's."""
     return Q(school_id=school_id) | Q(school__loan_pool=True)
+
+
+def lendable_categories(school_id: int) -> list[str]:
+    """The categories a student of the school can borrow: those of which a lendable device
+    serves the school (its own or the pool's), in the order of Category; one in repair
+    counts (it comes back), a lost or retired one does not. A switch or a projector is
+    never among them unless marked lendable. One query."""
+    found = set(
+        Device.objects.filter(serves(school_id), lendable=True)
+        .exclude(status__in=(Status.LOST, Status.RETIRED))
+        .order_by()
+        .values_list("model__category", flat=True)
+        .distinct()
+    )
+    return [category for category in Category.values if category in found]
 
 
 def in_allocation_order(qs: QuerySet[Device], school_id: int) -> QuerySet[Device]:

@@ -14,6 +14,7 @@ from core.errors import Conflict, LernstattError
 from core.models import User
 from core.permissions import Perm
 from inventory.models import Category
+from scheduling.allocation import lendable_categories
 from scheduling.models import Accessory, LoanReason
 
 # The browser's date picker sends and expects ISO dates, whatever the language.
@@ -99,6 +100,13 @@ class LoanRequestForm(ServiceErrorsMixin, forms.Form):
             ).filter(status__in=WORKING_STATUSES)
         )
         self.fields["students"].choices = [(p.pk, p.sort_name) for p in self.class_students]
+        # Only what the school or the pool lends: a teacher cannot ask for a switch.
+        self.lendable = lendable_categories(school_class.school_id)
+        self.fields["category"].choices = [
+            (category, Category(category).label) for category in self.lendable
+        ]
+        if not self.lendable:
+            self.fields["category"].help_text = gettext("The school has no devices to lend yet.")
 
     def clean_students(self) -> list[int]:
         ids = list(dict.fromkeys(self.cleaned_data["students"]))

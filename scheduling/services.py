@@ -44,6 +44,23 @@ def check_period(starts_on: datetime.date, ends_on: datetime.date | None) -> Non
         raise _invalid("ends_on", _("The last day of the loan cannot be before its first day."))
 
 
+def _check_lendable(category: str, school_id: int) -> None:
+    """Only what the school (or the pool) lends can be requested: no switch, no projector."""
+    lendable = allocation.lendable_categories(school_id)
+    if category in lendable:
+        return
+    if not lendable:
+        message = _("The school has no devices to lend yet.")
+    else:
+        message = _(
+            "Devices of the kind %(category)s are not lent; you can request: %(lendable)s."
+        ) % {
+            "category": Category(category).label,
+            "lendable": ", ".join(str(Category(each).label) for each in lendable),
+        }
+    raise _invalid("category", message)
+
+
 def _students(actor: User, student_ids: list[int]) -> list[Person]:
     """The students, locked, in the order given; NotFound naming the first one the actor
     does not reach; ValidationFailed naming each one who cannot get a loan."""
@@ -107,6 +124,8 @@ def loan_request(
         raise _invalid("students", _("Please choose at least one student."))
     with transaction.atomic():
         students = _students(actor, student_ids)
+        for school_id in {student.school_id for student in students}:
+            _check_lendable(category, school_id)
         clash = (
             Loan.objects.filter(student__in=students, category=category, status__in=OPEN)
             .filter(overlapping(starts_on, ends_on))

@@ -20,6 +20,14 @@ pytestmark = pytest.mark.integration
 def school_with_class():
     school = SchoolFactory(name="Gymnasium am Stadtgarten", number="166021")
     school_class = SchoolClassFactory(school=school, name="7b")
+    # The school lends laptops (only those can be requested); this one is in repair.
+    DeviceFactory(
+        asset_tag="166021-9999",
+        school=school,
+        model=DeviceModelFactory(category=Category.LAPTOP),
+        status=Status.IN_REPAIR,
+        lendable=True,
+    )
     students = [
         PersonFactory(school=school, school_class=school_class, first_name=first, last_name=last)
         for first, last in [

@@ -176,6 +176,14 @@ def previewed_job(user) -> ImportJob:
 def reserved_loan(school, *, requested_by) -> Loan:
     """A loan of a student of the school, reserved from tomorrow for ten days."""
     device = DeviceFactory(asset_tag=f"L-{school.number}", school=school, lendable=True)
+    # The school lends tablets too, so a tablet can be requested for the same student.
+    DeviceFactory(
+        asset_tag=f"T-{school.number}",
+        school=school,
+        lendable=True,
+        model__category="tablet",
+        status="in_repair",
+    )
     tomorrow = timezone.localdate() + timedelta(days=1)
     loan = LoanFactory(
         student__school=school,

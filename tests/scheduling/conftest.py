@@ -47,6 +47,13 @@ def lendable(laptop_model):
 
 
 @pytest.fixture
+def lends_laptops(school_a, lendable):
+    """School A lends laptops (only what a school lends can be requested); this one is in
+    repair, so no allocation ever takes it."""
+    return lendable(school_a, "LEIH-0", status=Status.IN_REPAIR)
+
+
+@pytest.fixture
 def class_a(school_a):
     return SchoolClassFactory(school=school_a, name="7b")
 

@@ -74,7 +74,7 @@ def request_loan(teacher, student):
 
 
 @pytest.fixture
-def requested(teacher, student):
+def requested(teacher, student, lends_laptops):
     return request_loan(teacher, student)
 
 

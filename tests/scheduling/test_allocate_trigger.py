@@ -15,7 +15,7 @@ from tests.scheduling.conftest import days
 
 
 @pytest.fixture
-def waiting(teacher, coordinator, students_a):
+def waiting(teacher, coordinator, students_a, lends_laptops):
     loan = services.loan_request(
         actor=teacher,
         student_ids=[students_a[0].pk],

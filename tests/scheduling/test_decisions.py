@@ -108,7 +108,7 @@ class TestAutomaticAllocation:
 @pytest.mark.django_db
 class TestPickedByHand:
     @pytest.fixture
-    def loan(self, teacher, students_a):
+    def loan(self, teacher, students_a, lends_laptops):
         return request(teacher, students_a[:1])[0]
 
     def test_a_picked_device_of_the_pool_is_reserved(
@@ -179,6 +179,7 @@ class TestPickedByHand:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("lends_laptops")
 class TestRejectAndCancel:
     def test_reject_needs_a_reason_and_the_teacher_reads_it(
         self, client_for, coordinator, teacher, students_a

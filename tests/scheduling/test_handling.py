@@ -137,7 +137,7 @@ class TestHandout:
         assert response.json()["errors"][0]["field"] == "accessories.1"
 
     def test_a_request_without_a_device_cannot_be_handed_out(
-        self, client_for, coordinator, teacher, students_a
+        self, client_for, coordinator, teacher, students_a, lends_laptops
     ):
         loan = services.loan_request(
             actor=teacher,

@@ -4,9 +4,10 @@ for bad input, and each requester sees their own requests."""
 import pytest
 
 from accounts.models import PersonStatus
+from inventory.models import Category, Device, Status
 from scheduling.models import Loan, LoanStatus
 from tests.accounts.factories import PersonFactory, SchoolClassFactory
-from tests.factories import UserFactory
+from tests.factories import DeviceFactory, DeviceModelFactory, SchoolFactory, UserFactory
 from tests.scheduling.conftest import days
 
 
@@ -28,6 +29,7 @@ def post(client, data):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("lends_laptops")
 class TestRequest:
     def test_a_teacher_requests_for_three_students_of_a_class_at_once(
         self, client_for, teacher, students_a
@@ -119,8 +121,10 @@ class TestRequest:
         assert "same class" in response.json()["errors"][0]["message"]
 
     def test_an_overlapping_open_request_of_the_same_category_is_409_naming_the_student(
-        self, client_for, teacher, students_a
+        self, client_for, teacher, students_a, school_a, lendable
     ):
+        tablets = DeviceModelFactory(category=Category.TABLET)
+        lendable(school_a, "LEIH-T", model=tablets, status=Status.IN_REPAIR)
         client = client_for(teacher, language="en")
         assert post(client, body(students_a[1:2])).status_code == 201
         overlapping = body(students_a, starts_on=days(10).isoformat(), ends_on=days(20).isoformat())
@@ -134,6 +138,34 @@ class TestRequest:
         later = body(students_a, starts_on=days(15).isoformat(), ends_on=days(20).isoformat())
         assert post(client, later).status_code == 201
 
+    def test_only_what_the_school_or_the_pool_lends_can_be_requested(
+        self, client_for, teacher, students_a, school_a, lendable
+    ):
+        """A teacher cannot ask for a projector, nor for a tablet where none is lent; what
+        the school marks lendable (or the city's pool lends) can be asked for."""
+        DeviceFactory(school=school_a, model=DeviceModelFactory(category=Category.DISPLAY))
+        client = client_for(teacher, language="en")
+
+        for category in ("display", "tablet"):
+            response = post(client, body(students_a, category=category))
+            assert response.status_code == 422
+            [error] = response.json()["errors"]
+            label = Category(category).label
+            assert error == {
+                "field": "category",
+                "message": f"Devices of the kind {label} are not lent; you can request: Laptop.",
+            }
+        assert not Loan.objects.exists()
+        pool = SchoolFactory(name="Medienzentrum", number="999001", loan_pool=True)
+        lendable(pool, "POOL-T1", model=DeviceModelFactory(category=Category.TABLET))
+        assert post(client, body(students_a, category="tablet")).status_code == 201
+
+    def test_a_school_that_lends_nothing_says_so(self, client_for, teacher, students_a):
+        Device.objects.all().delete()
+        response = post(client_for(teacher, language="en"), body(students_a))
+        assert response.status_code == 422
+        assert response.json()["message"] == "The school has no devices to lend yet."
+
     def test_a_cancelled_request_does_not_block_a_new_one(self, client_for, teacher, students_a):
         client = client_for(teacher)
         loan_id = post(client, body(students_a[:1])).json()[0]["id"]
@@ -145,6 +177,7 @@ class TestRequest:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("lends_laptops")
 class TestWhoSeesWhich:
     def test_a_teacher_sees_their_own_requests_and_the_coordinator_the_queue(
         self, client_for, teacher, coordinator, students_a, school_a, django_assert_max_num_queries

@@ -166,7 +166,7 @@ def test_only_the_closest_navigation_entry_is_current(client_for, coordinator):
 
 
 def test_a_teacher_requests_devices_for_two_students_at_once_and_sees_them(
-    client_for, teacher, class_a, students
+    client_for, teacher, class_a, students, laptop
 ):
     browser = client_for(teacher)
     step_one = browser.get(f"/loans/new/?school_class={class_a.pk}")
@@ -204,8 +204,19 @@ def test_a_request_with_a_student_of_another_class_names_them_and_keeps_the_inpu
     assert html.count("checked") == 2
 
 
+def test_the_request_form_offers_only_what_the_school_lends(
+    client_for, teacher, class_a, students, laptop, school_a
+):
+    DeviceFactory(school=school_a, model=DeviceModelFactory(category=Category.NETWORK))
+
+    html = client_for(teacher).get(f"/loans/new/?school_class={class_a.pk}").content.decode()
+
+    select = html.split('name="category"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\w+)"', select) == ["laptop"]
+
+
 def test_a_request_the_service_refuses_shows_its_message_at_the_field(
-    client_for, teacher, class_a, students, loan
+    client_for, teacher, class_a, students, loan, laptop
 ):
     response = client_for(teacher).post("/loans/new/", request_data(class_a, students))
 
