@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.models import User
-from core.sheets.write import guard_formula
+from core.sheets.write import guard_formula, print_stamp
 from reports.catalogue import (
     MONEY,
     MONTH,
@@ -75,6 +75,21 @@ def _write_value(cell, column: Column, value: object) -> None:
         _text_cell(cell, label_text(column, value))
 
 
+def _print_setup(sheet, *, landscape: bool) -> None:
+    """Printed as the other lists are (core.sheets.xlsx.Sheet): A4, one page wide, the
+    header row on every page, the sheet's name and the day at the top, page numbers."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.oddHeader.left.text = "&A"
+    sheet.oddHeader.left.font = "-,Bold"
+    sheet.oddHeader.right.text = print_stamp().replace("&", "&&")
+    sheet.oddFooter.right.text = "&P / &N"
+
+
 def report_xlsx(report: Report, rows: list[Row]) -> bytes:
     """The report's table on its first sheet (bold, frozen, filtered header; numbers as
     numbers, money in euro format, months as dates) and a bar chart of its chart data
@@ -93,6 +108,7 @@ def report_xlsx(report: Report, rows: list[Row]) -> bytes:
             _write_value(sheet.cell(row=row_index, column=index), column, row[column.key])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(report.columns))}{max(len(rows), 1) + 1}"
+    _print_setup(sheet, landscape=False)
 
     chart_sheet = workbook.create_sheet(_("Chart")[:MAX_SHEET_NAME])
     label_column = next(c for c in report.columns if c.key == report.chart.label)
@@ -106,6 +122,7 @@ def report_xlsx(report: Report, rows: list[Row]) -> bytes:
         _text_cell(chart_sheet.cell(row=row_index, column=1), label)
         _write_value(chart_sheet.cell(row=row_index, column=2), value_column, value)
     chart_sheet.freeze_panes = "A2"
+    _print_setup(chart_sheet, landscape=True)
 
     chart = BarChart()
     chart.type = "bar"  # horizontal: long school names stay readable
@@ -114,6 +131,12 @@ def report_xlsx(report: Report, rows: list[Row]) -> bytes:
     chart.y_axis.title = str(value_column.label)
     chart.x_axis.title = str(label_column.label)
     chart.legend = None
+    # The bars top to bottom in the order of the web page (a bar chart's categories run
+    # bottom up otherwise), the value axis at the bottom, both axes with their labels.
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.y_axis.crosses = "max"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
     last = max(len(points), 1) + 1
     chart.add_data(
         Reference(chart_sheet, min_col=2, min_row=1, max_row=last), titles_from_data=True

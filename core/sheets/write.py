@@ -20,6 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from core.sheets import xlsx
 from core.sheets.values import FORMULA_STARTS
 
@@ -57,7 +61,8 @@ def write_xlsx(
 ) -> int:
     """Write one sheet: a bold, frozen header row with an auto-filter over the data, column
     widths, dates as date cells (DD.MM.YYYY), money as numbers in euro format, all text as
-    text. `rows` is consumed once, row by row. Returns the number of data rows written."""
+    text, the page set up to print (core.sheets.xlsx.Sheet). `rows` is consumed once, row
+    by row. Returns the number of data rows written."""
     return xlsx.write_sheet(
         target,
         sheet_name=sheet_name,
@@ -65,22 +70,30 @@ def write_xlsx(
         number_styles=_number_styles(columns),
         widths=[column.width for column in columns],
         rows=rows,
+        stamp=print_stamp(),
     )
+
+
+def print_stamp() -> str:
+    """What a printed list says at the top right: the day it was made, "Stand: 03.12.2026"."""
+    today = date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+    return _("As of %(date)s") % {"date": today}
 
 
 @dataclass
 class XlsxSheet:
     """One sheet of a workbook written by write_xlsx_sheets: a name (made valid for Excel
     there), the columns, the rows, and optionally bold title lines above the header and
-    a page set up for printing on A4 (core.sheets.xlsx.Sheet says what that sets)."""
+    the page set up for printing on A4 (core.sheets.xlsx.Sheet says what that sets;
+    `landscape` None: when the sheet is wide)."""
 
     name: str
     columns: Sequence[SheetColumn]
     rows: Iterable[Sequence[object]]
     title_lines: Sequence[str] = ()
     auto_filter: bool = True
-    printable: bool = False
-    landscape: bool = False
+    printable: bool = True
+    landscape: bool | None = None
 
 
 def write_xlsx_sheets(target: str | Path | BinaryIO, sheets: Sequence[XlsxSheet]) -> list[int]:
@@ -100,6 +113,7 @@ def write_xlsx_sheets(target: str | Path | BinaryIO, sheets: Sequence[XlsxSheet]
                 auto_filter=sheet.auto_filter,
                 printable=sheet.printable,
                 landscape=sheet.landscape,
+                stamp=print_stamp(),
             )
             for sheet in sheets
         ],

@@ -74,6 +74,10 @@ _STYLES = (
 )
 # Printed lists: the sheet's name at the bottom left, "page of pages" at the bottom right.
 _PRINT_FOOTER = "&amp;L&amp;A&amp;R&amp;P / &amp;N"
+# Wider than this (in characters, Excel's default width for a column without one) a sheet
+# is printed landscape: about what fits across A4 portrait at 11 pt before it shrinks.
+PORTRAIT_WIDTH = 100
+_DEFAULT_WIDTH = 8.43
 
 
 @dataclass
@@ -83,9 +87,11 @@ class Sheet:
     characters (None: Excel's default); both may be shorter than `headers`.
 
     `title_lines` are bold lines above the header row (a list's title, a note); the
-    header row and everything above it stay frozen on screen. `printable` sets the page
-    up for A4 paper, one page wide (`landscape` or portrait), with the title and header
-    rows repeated on every page and the sheet name and page number in the footer."""
+    header row and everything above it stay frozen on screen. Every sheet is set up to
+    print on A4 paper, one page wide, landscape when wider than PORTRAIT_WIDTH (or as
+    `landscape` says), the title and header rows repeated on every page, the sheet's name
+    and `stamp` (e.g. "Stand: 03.12.2026") in the page header and the page number in the
+    footer; `printable=False` leaves the page as the spreadsheet program's default."""
 
     name: str
     headers: Sequence[str]
@@ -94,8 +100,16 @@ class Sheet:
     widths: Sequence[int | None] = ()
     title_lines: Sequence[str] = ()
     auto_filter: bool = True
-    printable: bool = False
-    landscape: bool = False
+    printable: bool = True
+    landscape: bool | None = None
+    stamp: str = ""
+
+    @property
+    def is_landscape(self) -> bool:
+        if self.landscape is not None:
+            return self.landscape
+        widths = [*self.widths, *[None] * (len(self.headers) - len(self.widths))]
+        return sum(width or _DEFAULT_WIDTH for width in widths) > PORTRAIT_WIDTH
 
     @property
     def header_row(self) -> int:
@@ -168,12 +182,19 @@ def write_sheet(
     number_styles: Sequence[int],
     widths: Sequence[int | None],
     rows: Iterable[Sequence[object]],
+    stamp: str = "",
 ) -> int:
     """Write one sheet and return the number of data rows. Cells are str, date/datetime,
     Decimal/int/float or None (empty). `number_styles` gives each column's style for
-    numbers (0 or STYLE_MONEY); dates always get STYLE_DATE."""
+    numbers (0 or STYLE_MONEY); dates always get STYLE_DATE; `stamp` goes into the
+    printed page's header."""
     sheet = Sheet(
-        name=sheet_name, headers=headers, number_styles=number_styles, widths=widths, rows=rows
+        name=sheet_name,
+        headers=headers,
+        number_styles=number_styles,
+        widths=widths,
+        rows=rows,
+        stamp=stamp,
     )
     return write_workbook(target, [sheet])[0]
 
@@ -282,15 +303,23 @@ def _sheet_tail(sheet: Sheet, last: str) -> str:
     if sheet.auto_filter:
         tail += f'<autoFilter ref="A{sheet.header_row}:{last}"/>'
     if sheet.printable:
-        orientation = "landscape" if sheet.landscape else "portrait"
+        orientation = "landscape" if sheet.is_landscape else "portrait"
         tail += (
             '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
             'footer="0.3"/>'
             f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
             'fitToHeight="0"/>'
-            f"<headerFooter><oddFooter>{_PRINT_FOOTER}</oddFooter></headerFooter>"
+            f"<headerFooter><oddHeader>{_print_header(sheet.stamp)}</oddHeader>"
+            f"<oddFooter>{_PRINT_FOOTER}</oddFooter></headerFooter>"
         )
     return tail + "</worksheet>"
+
+
+def _print_header(stamp: str) -> str:
+    # The sheet's name in bold at the top left, the stamp at the top right; "&" is a code
+    # in a page header, so a literal one is doubled.
+    right = "&R" + stamp.replace("&", "&&") if stamp else ""
+    return escape('&L&"-,Bold"&A' + right)
 
 
 def _defined_names(sheet: Sheet, name: str, index: int, last: str) -> list[str]:

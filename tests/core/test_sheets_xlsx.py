@@ -196,7 +196,10 @@ def test_a_printable_sheet_fits_a4_width_and_repeats_its_top_rows():
         Sheet(name="Liste", headers=["A"], rows=[["x"]], title_lines=["Titel"], printable=True),
         Sheet(name="Quer", headers=["A"], rows=[], printable=True, landscape=True,
               auto_filter=False),
-        Sheet(name="Export", headers=["A"], rows=[]),
+        Sheet(name="Export", headers=["A"], rows=[], printable=False),
+        Sheet(name="Breit", headers=list("ABCDEFGHIJKL"), rows=[], widths=[12] * 12),
+        Sheet(name="Schmal", headers=list("ABCDEF"), rows=[], widths=[12] * 6,
+              stamp="Stand: 03.12.2026 & mehr"),
     )  # fmt: skip
     book = openpyxl.load_workbook(io.BytesIO(data))
     printed = book["Liste"]
@@ -209,6 +212,13 @@ def test_a_printable_sheet_fits_a4_width_and_repeats_its_top_rows():
     assert book["Quer"].page_setup.orientation == "landscape"
     assert book["Quer"].auto_filter.ref is None
     assert book["Export"].print_title_rows is None
+    # Every other sheet prints: wider than a portrait page is landscape, by itself.
+    assert book["Breit"].page_setup.orientation == "landscape"
+    assert book["Breit"].print_title_rows == "$1:$1"
+    narrow = book["Schmal"]
+    assert narrow.page_setup.orientation == "portrait"
+    assert narrow.oddHeader.left.text == "&A"
+    assert narrow.oddHeader.right.text == "Stand: 03.12.2026 && mehr"
 
 
 def test_a_workbook_needs_a_sheet():
