@@ -37,7 +37,7 @@ def test_language_switch_turns_the_page_into_english_and_stays_on_it(page_de):
     page_de.goto("/reports/")
     expect(page_de.locator("html")).to_have_attribute("lang", "de")
 
-    page_de.get_by_label("Sprache").select_option("en")
+    page_de.get_by_role("combobox", name="Sprache").select_option("en")
     page_de.get_by_role("button", name="Wechseln").click()
 
     expect(page_de.locator("html")).to_have_attribute("lang", "en")
