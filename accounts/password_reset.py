@@ -10,11 +10,17 @@ from django.utils.translation import gettext as _
 from ldap3.core.exceptions import LDAPException, LDAPNoSuchObjectResult, LDAPOperationResult
 
 from accounts.access_log import access_log_record
-from accounts.directory.connection import directory_connect
+from accounts.directory.connection import directory_configured, directory_connect
 from accounts.handout import initial_passwords_drop
 from accounts.models import AccessAction, AccessVia, Person
 from accounts.passwords import password_generate, password_ldap_hash
-from core.errors import Conflict, DirectoryUnavailable, LernstattError, NotFound
+from core.errors import (
+    Conflict,
+    DirectoryNotConfigured,
+    DirectoryUnavailable,
+    LernstattError,
+    NotFound,
+)
 from core.models import User
 from core.permissions import Perm, has, outranks, reaches_school, scope
 
@@ -48,7 +54,8 @@ def password_reset_allowed(actor: User, person: Person) -> bool:
 def password_reset_refusal(actor: User, person: Person | None) -> LernstattError | None:
     """Why the actor cannot reset the person's password now, or None when they can: the
     one rule behind the reset and its button. Someone the actor may not reset is not
-    found; an account that does not work, or has no directory entry yet, is a conflict."""
+    found; an account that does not work, or has no directory entry yet, is a conflict;
+    without a directory (LDAP_URL) nobody can reset."""
     if person is None or not password_reset_allowed(actor, person):
         return NotFound(_("Person not found."))
     if not person.has_working_account:
@@ -65,6 +72,10 @@ def password_reset_refusal(actor: User, person: Person | None) -> LernstattError
             )
             % {"name": person.full_name},
             code="no_directory_entry",
+        )
+    if not directory_configured():
+        return DirectoryNotConfigured(
+            _("Lernstatt is not connected to a directory here, so no password can be reset.")
         )
     return None
 

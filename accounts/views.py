@@ -168,9 +168,20 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "sees_private": people.sees_private(request.user),
             **page_extras("accounts.person", request.user, person),
-            "can_reset": password_reset_refusal(request.user, person) is None,
+            **_reset_button(request.user, person),
         },
     )
+
+
+def _reset_button(actor, person) -> dict:
+    """The reset button: shown when the actor may reset, shown disabled with the reason when
+    only the account or the directory stands in the way, absent for anyone else."""
+    refusal = password_reset_refusal(actor, person)
+    shown = refusal is None or not isinstance(refusal, NotFound)
+    return {
+        "can_reset": refusal is None,
+        "reset_refusal": refusal.message if shown and refusal is not None else "",
+    }
 
 
 @login_required

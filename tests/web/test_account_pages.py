@@ -451,3 +451,23 @@ def test_forms_carry_the_csrf_token(client_for, it_admin, anna, settings):
     client = client_for(it_admin)
     for url in (f"/people/{anna.pk}/password-reset/", f"/classes/{anna.school_class_id}/"):
         assert "csrfmiddlewaretoken" in text(client.get(url))
+
+
+def test_a_reset_that_cannot_be_done_here_is_a_disabled_button_with_the_reason(
+    client_for, teacher, anna, settings
+):
+    """A feature that is unavailable is shown, disabled, saying why; not hidden."""
+    settings.LDAP_URL = ""
+    anna.dn = "uid=anna.mueller,ou=students,ou=165432,ou=schools,dc=example"
+    anna.save()
+    client = client_for(teacher)
+
+    page = text(client.get(f"/people/{anna.pk}/"))
+    assert '<button type="button" class="button" disabled aria-describedby="reset-refusal">' in page
+    assert "Lernstatt ist hier mit keinem Verzeichnis verbunden" in page
+    assert f'href="/people/{anna.pk}/password-reset/"' not in page
+
+    anna.dn = ""
+    anna.save()
+    page = text(client.get(f"/people/{anna.pk}/"))
+    assert "Anna Müller hat noch kein Konto im Verzeichnis." in page
