@@ -34,11 +34,17 @@ system-deps:
 	  fi; \
 	fi
 
+# The demo's directory needs slapd: installed when run as root, else the demo runs without.
 run: venv
 	@mkdir -p var
+	@if [ "$$(id -u)" = 0 ] && ! dpkg-query -W -f='$${Status}' slapd 2>/dev/null | grep -q 'install ok installed'; then \
+	  echo "Installing slapd ldap-utils for the demo's directory"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils; \
+	fi
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
-	LERNSTATT_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	LERNSTATT_DEMO=1 $(BIN)/python manage.py run_demo 127.0.0.1:8000
 
 test: venv system-deps
 	@mkdir -p var

@@ -7,7 +7,7 @@
 A city of --students students in --classes classes at --schools schools (and --teachers
 teachers per school), in a scratch database (SQLite: a new file under /tmp; PostgreSQL: a
 new database on the server of DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres,
-dropped afterwards), and a slapd of its own (tests/ldapserver.py) on a free port in a
+dropped afterwards), and a slapd of its own (demo/slapd.py) on a free port in a
 temporary folder, durable (fsync on every write) unless --nosync. Steps:
 
 - roster import: one SchILD-style CSV per school through accounts.rosters.roster_apply,
@@ -123,8 +123,8 @@ def run(args: argparse.Namespace) -> dict:
     from accounts.directory.layout import SEARCH_ATTRIBUTES, Layout
     from accounts.rosters.apply import roster_apply
     from core.models import Role, User
+    from demo.slapd import LDAPADD, Slapd
     from inventory.models import School
-    from tests.ldapserver import LDAPADD, Slapd
 
     actor = User.objects.create(username="bench", role=Role.IT_ADMIN)
     students = city(args.schools, args.classes, args.students)

@@ -86,12 +86,12 @@ def client_for():
     return make
 
 
-# -- LDAP directory: a real slapd, see tests/ldapserver.py ---------------------------------
+# -- LDAP directory: a real slapd, see demo/slapd.py ---------------------------------
 
 
 def _start_slapd(**kwargs):
     # Imported here: runs without LDAP tests neither load ldap3 nor look for slapd.
-    from tests.ldapserver import SLAPD, Slapd
+    from demo.slapd import SLAPD, Slapd
 
     if not os.path.exists(SLAPD):
         service_missing(f"{SLAPD} is not installed (apt-get install slapd ldap-utils)")

@@ -71,7 +71,7 @@ def test_connect_without_a_configured_directory_raises_a_clear_error(settings):
 
 @pytest.mark.integration
 def test_connect_to_a_server_that_is_not_there_raises_directory_unavailable(settings):
-    from tests.ldapserver import free_port
+    from demo.slapd import free_port
 
     settings.LDAP_URL = f"ldap://127.0.0.1:{free_port()}"
     settings.LDAP_BASE_DN = BASE

@@ -11,9 +11,9 @@ from accounts.lifecycle import people_disable
 from accounts.models import Person, PersonRole, PersonStatus
 from accounts.passwords import password_ldap_hash
 from core.models import Role, User
+from demo.slapd import free_port
 from tests.accounts.factories import PersonFactory
 from tests.factories import UserFactory
-from tests.ldapserver import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 

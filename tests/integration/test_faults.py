@@ -16,12 +16,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.directory.plan import directory_plan
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus
 from core.errors import DirectoryUnavailable
+from demo.slapd import free_port
 from imports.models import ImportJob
 from inventory.models import Device
 from tests.factories import DeviceModelFactory
 from tests.integration.conftest import celery_configured
 from tests.inventory.files import xlsx
-from tests.ldapserver import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

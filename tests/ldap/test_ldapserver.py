@@ -1,4 +1,4 @@
-"""The throwaway slapd the directory tests run against (tests/ldapserver.py)."""
+"""The throwaway slapd the directory tests run against (demo/slapd.py)."""
 
 import os
 import socket
@@ -12,8 +12,8 @@ from ldap3.core.exceptions import (
     LDAPSocketOpenError,
 )
 
+from demo.slapd import SLAPD, Slapd, SlapdError
 from tests.conftest import service_missing
-from tests.ldapserver import SLAPD, Slapd, SlapdError
 
 pytestmark = pytest.mark.integration
 

@@ -304,7 +304,7 @@ def test_a_teacher_resets_no_teacher_or_staff_account(synced, teacher, client_fo
 def test_with_the_directory_down_no_login_is_handed_out_and_nothing_is_written(
     ldap_directory, settings, coordinator, school_a, client_for
 ):
-    from tests.ldapserver import free_port
+    from demo.slapd import free_port
 
     settings.LDAP_URL = f"ldap://127.0.0.1:{free_port()}"
     settings.LDAP_CONNECT_TIMEOUT = 1

@@ -1,4 +1,4 @@
-"""A throwaway OpenLDAP server (slapd) for tests and benchmarks.
+"""A throwaway OpenLDAP server (slapd) for the demo (`make run`), the tests and benchmarks.
 
 `Slapd` builds a private server in a temporary directory: its own slapd.conf (no system
 configuration is read or changed), an mdb database loaded offline with `slapadd -q`, and a
