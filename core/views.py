@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core import errors
 
@@ -23,3 +24,14 @@ def web_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             raise DjangoPermissionDenied(exc.message) from exc
 
     return wrapper
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after a form sent from a list: back to that list (the form's `next`),
+    never off the site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

@@ -41,13 +41,17 @@ class DeviceFilterForm(forms.Form):
         choices=[(f"{p}{f}", f"{p}{f}") for f in sorted(DEVICE_ORDERINGS) for p in ("", "-")],
     )
 
-    def __init__(self, *args, actor: User, **kwargs):
+    def __init__(self, *args, actor: User, schools: list[tuple[str, str]] | None = None, **kwargs):
+        """`schools`: (number, name) of the actor's schools when the caller has read them
+        already (the device list, with their rooms for the bulk form: one query for both)."""
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update(
             {"placeholder": _("Asset tag, serial number or model"), "type": "search"}
         )
-        schools = selectors.school_list(actor=actor, perm=Perm.DEVICE_VIEW).only("number", "name")
-        self.fields["school"].choices = [("", _("all")), *((s.number, s.name) for s in schools)]
+        if schools is None:
+            found = selectors.school_list(actor=actor, perm=Perm.DEVICE_VIEW).only("number", "name")
+            schools = [(school.number, school.name) for school in found]
+        self.fields["school"].choices = [("", _("all")), *schools]
 
     def filters(self) -> DeviceFilters:
         if not self.is_bound:
@@ -70,6 +74,106 @@ class DeviceFilterForm(forms.Form):
             self.cleaned_data.get(name)
             for name in ("q", "school", "status", "category", "lendable")
         )
+
+
+# (school number, school name, [(room id, room name), ...])
+SchoolRooms = tuple[str, str, list[tuple[int, str]]]
+
+
+def school_rooms(actor: User) -> list[SchoolRooms]:
+    """The schools whose devices the actor may edit, each with its rooms, in one query (a
+    school without rooms too). The scope is the one the device list reads: a role that may
+    edit devices reaches the same schools for viewing them."""
+    rows = (
+        selectors.school_list(actor=actor, perm=Perm.DEVICE_EDIT)
+        .order_by("name", "number", "rooms__name", "rooms__id")
+        .values_list("number", "name", "rooms__id", "rooms__name")
+    )
+    schools: dict[str, SchoolRooms] = {}
+    for number, name, room_id, room_name in rows:
+        school = schools.setdefault(number, (number, name, []))
+        if room_id is not None:
+            school[2].append((room_id, room_name))
+    return list(schools.values())
+
+
+class DeviceIdsField(forms.Field):
+    """The ids of the devices selected in the list (checkboxes of one name)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Please select at least one device."),
+        "invalid": _("Please select the devices in the list."),
+        "too_many": _("Please select at most %(max)d devices at once."),
+    }
+    MAX = 500
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        try:
+            ids = list(dict.fromkeys(int(each) for each in value))
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if len(ids) > self.MAX:
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": self.MAX}
+            )
+        return ids
+
+
+class BulkForm(forms.Form):
+    """One change for the devices selected in the list: a new status, a room, or lendable
+    yes/no, chosen from one select ("status:in_repair", "room:12", "room:" for no room,
+    "lendable:yes"). The rooms offered are those of the actor's schools, grouped by school;
+    that a room fits each device's school is inventory.services.device_bulk_update's rule."""
+
+    devices = DeviceIdsField()
+    change = forms.ChoiceField(label=_("Change for the selected devices"))
+
+    def __init__(self, *args, actor: User, schools: list[SchoolRooms] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        if schools is None:
+            schools = school_rooms(actor)
+        lendable = [("lendable:yes", _("Lendable: yes")), ("lendable:no", _("Lendable: no"))]
+        choices: list = [
+            ("", _("– choose a change –")),
+            (_("Set the status"), [(f"status:{value}", label) for value, label in Status.choices]),
+            (_label("lendable"), lendable),
+            (_label("room"), [("room:", _("– no room –"))]),
+        ]
+        choices.extend(
+            (
+                _("Rooms of %(school)s") % {"school": name},
+                [(f"room:{room_id}", room_name) for room_id, room_name in rooms],
+            )
+            for _number, name, rooms in schools
+            if rooms
+        )
+        self.fields["change"].choices = choices
+        self.fields["change"].error_messages.update(
+            {
+                "required": _("Please choose a change for the selected devices."),
+                "invalid_choice": _("Please choose a change from the list."),
+            }
+        )
+
+    def values(self) -> dict[str, Any]:
+        """What inventory.services.device_bulk_update takes as `values`."""
+        field, _sep, value = self.cleaned_data["change"].partition(":")
+        if field == "lendable":
+            return {"lendable": value == "yes"}
+        if field == "room":
+            room = None
+            if value:
+                room = selectors.room_get(
+                    actor=self.actor, room_id=int(value), perm=Perm.DEVICE_EDIT
+                )
+            return {"room": room}
+        return {"status": value}
 
 
 class MacAddressesField(forms.CharField):

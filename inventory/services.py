@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import User
-from core.permissions import Perm, reaches_school, require
+from core.permissions import Perm, reaches_school, require, scope
 from inventory.events import device_became_available_on_commit
 from inventory.models import Device, DeviceHistory, DeviceModel, Room, School, Status
 
@@ -117,12 +117,16 @@ def _save(device: Device) -> None:
         ) from exc
 
 
+def _became_available(device: Device, changes: dict[str, tuple[Any, Any]]) -> bool:
+    became_lendable = "lendable" in changes and device.lendable
+    back_in_stock = "status" in changes and device.status == Status.IN_STOCK and device.lendable
+    return bool(became_lendable or back_in_stock)
+
+
 def _announce_when_available(device: Device, changes: dict[str, tuple[Any, Any]]) -> None:
     """A device that has just become lendable, or a lendable one back in stock (e.g. from
     repair), may serve a waiting loan request: say so after the commit."""
-    became_lendable = "lendable" in changes and device.lendable
-    back_in_stock = "status" in changes and device.status == Status.IN_STOCK and device.lendable
-    if became_lendable or back_in_stock:
+    if _became_available(device, changes):
         device_became_available_on_commit()
 
 
@@ -217,6 +221,113 @@ def device_update(*, actor: User, device: Device, **values: Any) -> Device:
         )
         _announce_when_available(device, changes)
     return device
+
+
+# The fields the device list changes for many devices at once.
+BULK_FIELDS = ("status", "room", "lendable")
+
+
+def _bulk_values(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` checked: a status of Status, a Room or None, a bool; ValidationFailed
+    naming each bad one."""
+    unknown = set(values) - set(BULK_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown bulk fields: {sorted(unknown)}")
+    errors: list[dict] = []
+    if not values:
+        errors.append({"field": "values", "message": _("Please choose a change.")})
+    if "status" in values and values["status"] not in Status.values:
+        errors.append({"field": "status", "message": _("Please choose a status from the list.")})
+    if "room" in values and not (values["room"] is None or isinstance(values["room"], Room)):
+        errors.append({"field": "room", "message": _("Please choose a room from the list.")})
+    if "lendable" in values and not isinstance(values["lendable"], bool):
+        errors.append({"field": "lendable", "message": _("Lendable is either yes or no.")})
+    if errors:
+        raise ValidationFailed(_("The devices were not changed."), errors=errors)
+    return dict(values)
+
+
+def _bulk_ids(device_ids: list[int]) -> list[int]:
+    ids = list(dict.fromkeys(device_ids))
+    if not ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        message = _("Please select at least one device.")
+        raise ValidationFailed(message, errors=[{"field": "device_ids", "message": message}])
+    return ids
+
+
+def _locked_room(actor: User, room: Room) -> Room:
+    """The room as it is now, locked so that it keeps its school until the commit."""
+    current = Room.objects.select_for_update().select_related("school").filter(pk=room.pk).first()
+    if current is None or not reaches_school(actor, current.school_id):
+        raise NotFound(_("Room not found."))
+    return current
+
+
+def device_bulk_update(*, actor: User, device_ids: list[int], values: dict[str, Any]) -> int:
+    """Give every device of `device_ids` the same `values` (any of status, room, lendable),
+    all or nothing, in one transaction with the devices locked. Each device gets one
+    history row per field that really changed, exactly as device_update writes them; a
+    device that already has the values is left alone. Returns how many devices changed.
+
+    Refused, with nothing written: a role without device.edit (PermissionDenied); an id that
+    is not a device of the actor's schools, or a room out of reach (NotFound, without
+    saying which devices exist); a bad value, or a room of another school than one of the
+    devices (ValidationFailed, naming the field and the devices)."""
+    require(actor, Perm.DEVICE_EDIT)
+    values = _bulk_values(values)
+    ids = _bulk_ids(device_ids)
+    with transaction.atomic():
+        if values.get("room") is not None:
+            values["room"] = _locked_room(actor, values["room"])
+        # In the order of their ids, so that two bulk changes at once lock without deadlock;
+        # `of`: the device rows only, not the rooms and models read along (PostgreSQL).
+        devices = list(
+            scope(
+                Device.objects.select_for_update(of=("self",))
+                .select_related("model", "school", "room")
+                .filter(pk__in=ids)
+                .order_by("pk"),
+                actor,
+                Perm.DEVICE_EDIT,
+            )
+        )
+        if len(devices) != len(ids):
+            raise NotFound(_("Some of the selected devices were not found. Nothing was changed."))
+        room = values.get("room")
+        if room is not None:
+            elsewhere = [each.asset_tag for each in devices if each.school_id != room.school_id]
+            if elsewhere:
+                message = _(
+                    "Room %(room)s belongs to %(school)s; these devices belong to another "
+                    "school: %(tags)s."
+                ) % {"room": room.name, "school": room.school.name, "tags": ", ".join(elsewhere)}
+                raise ValidationFailed(
+                    _("The devices were not changed."),
+                    errors=[{"field": "room", "message": message}],
+                )
+        now = timezone.now()
+        changed: list[tuple[Device, dict[str, tuple[Any, Any]]]] = []
+        for device in devices:
+            changes = device_changes(device, values)
+            if changes:
+                for field, (_old, new) in changes.items():
+                    setattr(device, field, new)
+                changed.append((device, changes))
+        for field, value in values.items():
+            # One UPDATE per field, for the devices whose value it changes.
+            pks = [device.pk for device, changes in changed if field in changes]
+            if pks:
+                Device.objects.filter(pk__in=pks).update(**{field: value, "updated_at": now})
+        DeviceHistory.objects.bulk_create(
+            [
+                row
+                for device, changes in changed
+                for row in history_rows(device, changes, actor=actor, at=now)
+            ]
+        )
+        if any(_became_available(device, changes) for device, changes in changed):
+            device_became_available_on_commit()
+    return len(changed)
 
 
 def device_delete(*, actor: User, device: Device) -> None:

@@ -9,15 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.pages import page_extras
-from core.permissions import Perm, has
-from core.views import web_errors
+from core.permissions import Perm, has, require
+from core.views import next_url, web_errors
 from inventory import selectors, services
-from inventory.forms import DeviceFilterForm, DeviceForm
+from inventory.forms import BulkForm, DeviceFilterForm, DeviceForm, school_rooms
 from inventory.history import history_entries
 
 PAGE_SIZE = 50
@@ -50,10 +52,26 @@ def _columns(ordering: str) -> list[dict]:
     return columns
 
 
+def _list_path(request: HttpRequest) -> str:
+    """The list as it is shown, without the "select all" switch: where the bulk form goes
+    back to."""
+    query = request.GET.copy()
+    query.pop("select", None)
+    path = reverse("inventory:device_list")
+    return f"{path}?{query.urlencode()}" if query else path
+
+
 @login_required
 @web_errors
 def device_list(request: HttpRequest) -> HttpResponse:
-    form = DeviceFilterForm(request.GET or None, actor=request.user)
+    can_edit = has(request.user, Perm.DEVICE_EDIT)
+    # Who may edit gets the bulk form, whose rooms come with the schools of the filter.
+    schools = school_rooms(request.user) if can_edit else None
+    form = DeviceFilterForm(
+        request.GET or None,
+        actor=request.user,
+        schools=None if schools is None else [(number, name) for number, name, _r in schools],
+    )
     filters = form.filters()
     devices = selectors.device_list(actor=request.user, filters=filters)
     page = Paginator(devices, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -65,8 +83,48 @@ def device_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "columns": _columns(filters.ordering),
             "filtered": form.is_filtered,
+            "bulk_form": BulkForm(actor=request.user, schools=schools) if can_edit else None,
+            "select_page": can_edit and request.GET.get("select") == "page",
+            "list_path": _list_path(request),
         },
     )
+
+
+@login_required
+@require_POST
+@web_errors
+def device_bulk(request: HttpRequest) -> HttpResponse:
+    """One change for the devices selected in the list, through device_bulk_update: all of
+    them or none. A device outside the user's schools is the 404 page (nothing written);
+    every other refusal is a message on the list."""
+    require(request.user, Perm.DEVICE_EDIT)
+    back = next_url(request, reverse("inventory:device_list"))
+    form = BulkForm(request.POST, actor=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        count = services.device_bulk_update(
+            actor=request.user, device_ids=form.cleaned_data["devices"], values=form.values()
+        )
+    except ValidationFailed as exc:
+        details = [error["message"] for error in exc.errors]
+        messages.error(request, " ".join([exc.message, *details]))
+        return redirect(back)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    if count:
+        messages.success(
+            request,
+            ngettext("%(count)d device changed.", "%(count)d devices changed.", count)
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("Nothing changed: the selected devices already had this value."))
+    return redirect(back)
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import AccessVia
 from core.errors import Conflict, LernstattError
 from core.permissions import Perm, has
-from core.views import web_errors
+from core.views import next_url, web_errors
 from inventory.selectors import school_get
 from scheduling import agreement, handling, selectors, services
 from scheduling.forms import (
@@ -79,16 +79,6 @@ EVENTS = {
 
 def _managed(request: HttpRequest, loan_id: int) -> Loan:
     return selectors.loan_get(actor=request.user, loan_id=loan_id, perm=Perm.LOAN_MANAGE)
-
-
-def _next(request: HttpRequest, default: str) -> str:
-    """Where to go after a button in a list: back to that list, never off the site."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # The teacher's pages
@@ -164,7 +154,7 @@ def loan_cancel(request: HttpRequest, loan_id: int) -> HttpResponse:
             request,
             _("The request for %(name)s has been cancelled.") % {"name": loan.student.full_name},
         )
-    return redirect(_next(request, reverse("scheduling:loan_list")))
+    return redirect(next_url(request, reverse("scheduling:loan_list")))
 
 
 # The lists of those who manage loans
@@ -324,7 +314,7 @@ def loan_approve(request: HttpRequest, loan_id: int) -> HttpResponse:
                 messages.success(
                     request, format_html('{} <a href="{}">{}</a>', text, link, _("Hand it out"))
                 )
-            return redirect(_next(request, reverse("scheduling:loan_detail", args=[loan.pk])))
+            return redirect(next_url(request, reverse("scheduling:loan_detail", args=[loan.pk])))
     return _detail(request, loan, approve_form=form)
 
 
@@ -344,7 +334,7 @@ def loan_reject(request: HttpRequest, loan_id: int) -> HttpResponse:
         else:
             text = _("The request for %(name)s has been rejected.")
             messages.success(request, text % {"name": loan.student.full_name})
-            return redirect(_next(request, reverse("scheduling:loan_detail", args=[loan.pk])))
+            return redirect(next_url(request, reverse("scheduling:loan_detail", args=[loan.pk])))
     return _detail(request, loan, reject_form=form)
 
 

@@ -54,6 +54,7 @@ MATRIX = {
     "accounts:person_password_reset": row(302, 200, 200, 404, 200, 403),
     "accounts:school_class_lists_download": row(302, 405, 405, 405, 405, 405),
     "home": row(302, 200, 200, 200, 200, 200),
+    "inventory:device_bulk": row(302, 405, 405, 405, 405, 405),
     "inventory:device_detail": row(302, 403, 200, 404, 200, 403),
     "inventory:device_edit": row(302, 403, 200, 404, 200, 403),
     "inventory:device_list": row(302, 403, 200, 200, 200, 403),
