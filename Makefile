@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# fonts-droid-fallback: Chinese and Japanese names on the loan agreement; gettext: the
-# translation check (makemessages, msgattrib).
-SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback gettext
+# fonts-droid-fallback, fonts-nanum: Chinese, Japanese and Korean names on the loan
+# agreement; gettext: the translation check (makemessages, msgattrib).
+SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback fonts-nanum gettext
 
 .PHONY: run test test-fast lint format demo system-deps venv clean
 

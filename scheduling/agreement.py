@@ -11,8 +11,9 @@ font is parsed once per process (`_fonts`) and every document gets its own light
 of it (`_font_for`): the widths and the character map are shared, the glyphs used are
 counted per document, and the file is read again, lazily, only to embed the subset.
 Names in scripts DejaVu lacks (Chinese, Japanese, Korean) print with a fallback font
-(`CJK_FONT_PATHS`, Droid Sans Fallback from the Debian package fonts-droid-fallback,
-installed by `make system-deps`), added only to a document that needs it; without the
+(`CJK_FONT_PATHS`, Droid Sans Fallback from the Debian package fonts-droid-fallback, and
+for Hangul, which it lacks, Nanum Gothic from fonts-nanum; both installed by `make
+system-deps`), added only to a document that needs it; without the
 file the agreement still prints, those characters are missing and a warning is logged.
 """
 
@@ -57,6 +58,9 @@ CJK_FONT_PATHS = (
     Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
     Path("/usr/share/fonts/truetype/droid/DroidSansFallback.ttf"),
 )
+# Droid Sans Fallback has no Hangul: Korean names print with Nanum Gothic (fonts-nanum).
+HANGUL_FONT = "Hangul"
+HANGUL_FONT_PATH = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 
 INTRO = (
     "Zwischen der {city} als Schulträger, vertreten durch die unten genannte Schule "
@@ -401,11 +405,17 @@ class _Agreement(FPDF):
         for style, path in FONT_FILES.items():
             _font_for(self, FONT, style, path)
         if self.needs_fallback():
+            fallbacks = []
             path = _cjk_font_path()
             if path is not None:
                 _font_for(self, CJK_FONT, "", path)
+                fallbacks.append(CJK_FONT)
+            if HANGUL_FONT_PATH.is_file():
+                _font_for(self, HANGUL_FONT, "", HANGUL_FONT_PATH)
+                fallbacks.append(HANGUL_FONT)
+            if fallbacks:
                 # one style only: bold names print in its regular weight
-                self.set_fallback_fonts([CJK_FONT], exact_match=False)
+                self.set_fallback_fonts(fallbacks, exact_match=False)
         self.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
         self.set_auto_page_break(auto=True, margin=MARGIN_BOTTOM)
         self.set_title(f"Leihvertrag {loan.device.asset_tag}")

@@ -220,14 +220,19 @@ class TestDocument:
         assert "Thị Minh Anh Nguyễn" in text
         assert "Seite 3 von 3" in text
 
-    def test_a_chinese_name_prints_when_the_fallback_font_is_installed(self, coordinator, reserved):
+    @pytest.mark.parametrize(
+        ("first", "last"), [("小明", "王"), ("지민", "김"), ("さくら", "山田")]
+    )  # Chinese, Korean (Hangul), Japanese (kana and kanji)
+    def test_a_cjk_name_prints_when_the_fallback_font_is_installed(
+        self, coordinator, reserved, first, last
+    ):
         if not any(path.exists() for path in CJK_FONT_PATHS):
             service_missing("fonts-droid-fallback is not installed (make system-deps)")
         student = reserved.student
-        student.first_name, student.last_name = "小明", "王"
+        student.first_name, student.last_name = first, last
         student.save()
         loan = loan_get(actor=coordinator, loan_id=reserved.pk)
-        assert "小明 王" in pdf_text(loan_agreement_render(loan=loan))
+        assert f"{first} {last}" in pdf_text(loan_agreement_render(loan=loan))
 
     def test_a_name_typed_with_combining_accents_prints_as_the_letters(self, coordinator, reserved):
         student = reserved.student
