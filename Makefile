@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # fonts-droid-fallback, fonts-nanum: Chinese, Japanese and Korean names on the loan
-# agreement; gettext: the translation check (makemessages, msgattrib).
-SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback fonts-nanum gettext
+# agreement; gettext: the translation check (makemessages, msgattrib);
+# libreoffice-calc-nogui: the exported spreadsheets printed to PDF as LibreOffice prints them.
+SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback fonts-nanum gettext libreoffice-calc-nogui
 
 .PHONY: run test test-fast lint format demo system-deps venv clean
 

@@ -2,15 +2,20 @@
 header row on every page, the sheet's name and the day at the top, page numbers below."""
 
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.utils import timezone, translation
+from pypdf import PdfReader
 
 from inventory.exporting import device_export
 from reports.catalogue import BY_SLUG
 from reports.exports import report_xlsx
 from scheduling.exporting import loan_export
+from tests.conftest import service_missing
 from tests.factories import DeviceFactory
 from tests.scheduling.factories import LoanFactory
 
@@ -62,3 +67,47 @@ def test_a_report_prints_its_table_and_its_chart(it_admin, school_a):
     # The bars in the order of the web page, top to bottom, with both axes labelled.
     assert drawn.x_axis.scaling.orientation == "maxMin"
     assert drawn.x_axis.delete is False and drawn.y_axis.delete is False
+
+
+SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
+
+
+def printed(data: bytes, folder: Path) -> PdfReader:
+    """The workbook as LibreOffice prints it: converted to PDF with LibreOffice headless
+    (a profile of its own, so no setting of this machine counts)."""
+    if not Path(SOFFICE).exists():
+        service_missing("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    source = folder / "liste.xlsx"
+    source.write_bytes(data)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{folder / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return PdfReader(folder / "liste.pdf")
+
+
+@pytest.mark.integration
+def test_450_devices_print_on_a_few_landscape_pages_in_libreoffice(it_admin, school_a, tmp_path):
+    DeviceFactory.create_batch(450, school=school_a)
+
+    with translation.override("de"):
+        pdf = printed(exported(device_export(actor=it_admin)), tmp_path)
+
+    assert len(pdf.pages) <= 12, len(pdf.pages)
+    first = pdf.pages[0]
+    assert first.mediabox.width > first.mediabox.height  # landscape
+    text = first.extract_text()
+    assert "Inventarnummer" in text and "Stand:" in text
+    # The header row is repeated: the last page starts with it too.
+    assert "Inventarnummer" in pdf.pages[-1].extract_text()
