@@ -18,7 +18,8 @@ from demo.slapd import SLAPD, free_port
 from tests.browser.conftest import TIMEOUT_MS, shot
 from tests.conftest import service_missing
 
-pytestmark = pytest.mark.integration
+# run_demo runs with settings of its own (its own var/, SQLite): the same on every backend.
+pytestmark = [pytest.mark.integration, pytest.mark.backend_independent]
 
 _OWN_PREFIXES = ("DJANGO_", "DATABASE_", "CELERY_", "LERNSTATT_", "LDAP_")
 

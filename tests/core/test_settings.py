@@ -13,6 +13,9 @@ from django.conf import settings
 
 from lernstatt import settings as project_settings
 
+# Each test starts manage.py with an environment of its own: the same on every backend.
+pytestmark = pytest.mark.backend_independent
+
 # Every variable Lernstatt reads starts with one of these; none leaks in from outside.
 _OWN_PREFIXES = ("DJANGO_", "DATABASE_", "CELERY_", "LERNSTATT_", "LDAP_")
 

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+pytestmark = pytest.mark.backend_independent
 
 # What makemessages reads: the apps' code and templates (not the tests or benchmarks).
 SOURCES = ("lernstatt", "core", "imports", "inventory", "accounts", "scheduling")
