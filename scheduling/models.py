@@ -171,15 +171,18 @@ class Loan(models.Model):
         return f"{self.get_category_display()} {self.starts_on:%d.%m.%Y}"
 
     @property
-    def title(self) -> str:
-        """The loan as its pages name it: "Notebook für Lena Vogel (5a)"."""
+    def student_label(self) -> str:
+        """The student as the loan's pages and history name them: "Lena Vogel (5a)"."""
         student = self.student
         name = f"{student.first_name} {student.last_name}"
-        if student.school_class_id:
-            name += f" ({student.school_class.name})"
+        return f"{name} ({student.school_class.name})" if student.school_class_id else name
+
+    @property
+    def title(self) -> str:
+        """The loan as its pages name it: "Notebook für Lena Vogel (5a)"."""
         return gettext("%(category)s for %(student)s") % {
             "category": self.get_category_display(),
-            "student": name,
+            "student": self.student_label,
         }
 
     @property

@@ -71,12 +71,6 @@ def _event_text(event: str, name: str | None) -> str:
     return words[event] % {"name": name} if event in words else event
 
 
-def _student_name(loan: Loan) -> str:
-    student = loan.student
-    name = f"{student.first_name} {student.last_name}"
-    return f"{name} ({student.school_class.name})" if student.school_class else name
-
-
 def _period(text: str) -> str:
     """ "2026-10-21..2026-11-18" (or "..open") as the page writes the days."""
     first, _dots, last = text.partition("..")
@@ -105,7 +99,7 @@ def loan_history_read(actor: User, values: list[str]) -> dict[str, HistoryText]:
         if event is None:
             continue
         loan = loans.get(event.loan_id)
-        name = _student_name(loan) if loan is not None else None
+        name = loan.student_label if loan is not None else None
         url = reverse("scheduling:loan_detail", args=[loan.pk]) if loan is not None else None
         text = f"{_event_text(event.event, name)}, {_period(event.period)}"
         read[value] = HistoryText(text, url)
