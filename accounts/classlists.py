@@ -23,8 +23,9 @@ from django.utils.translation import pgettext
 from accounts.access_log import access_log_record
 from accounts.handout import initial_passwords_take
 from accounts.models import AccessAction, AccessVia, Person, PersonRole, PersonStatus, SchoolClass
+from accounts.people.selectors import classes_scope
 from accounts.rosters.plan import school_year_of
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from core.models import User
 from core.permissions import Perm, has, reaches_school, require
 from core.sheets.write import SheetColumn, XlsxSheet, write_xlsx_sheets
@@ -96,9 +97,14 @@ def class_list_workbook(
         raise NotFound(_("School %(number)s not found.") % {"number": school.number})
     year = school_year_of(timezone.localdate())
     classes = classes or None
-    chosen = _classes(school, year, classes)
+    chosen = _classes(actor, school, year, classes)
+    whole_school = has(actor, Perm.PERSON_VIEW_SCHOOL)
     if teachers is None:
-        teachers = classes is None
+        teachers = classes is None and whole_school
+    elif teachers and not whole_school:
+        raise PermissionDenied(_("You may print the lists of your own classes only."))
+    if not chosen and not teachers:
+        raise NotFound(_no_classes(actor, school, year))
     people = _people(school, chosen, teachers=teachers)
     with_passwords = has(actor, Perm.PASSWORD_HANDOUT)
     with transaction.atomic():
@@ -125,8 +131,29 @@ def class_list_workbook(
     return buffer.getvalue()
 
 
-def _classes(school: School, year: int, wanted: Collection[int | str] | None) -> list[SchoolClass]:
-    found = list(SchoolClass.objects.filter(school=school, school_year=year))
+def _no_classes(actor: User, school: School, year: int) -> str:
+    values = {"number": school.number, "year": f"{year}/{(year + 1) % 100:02d}"}
+    if has(actor, Perm.PERSON_VIEW_SCHOOL):
+        return _("School %(number)s has no classes in the school year %(year)s.") % values
+    return (
+        _(
+            "You teach no class of school %(number)s in the school year %(year)s. The "
+            "school's IT coordinator assigns teachers to their classes."
+        )
+        % values
+    )
+
+
+def _classes(
+    actor: User, school: School, year: int, wanted: Collection[int | str] | None
+) -> list[SchoolClass]:
+    """The school's classes of the year the actor reaches (a teacher: their own), or the
+    `wanted` ones among them."""
+    found = list(
+        classes_scope(
+            SchoolClass.objects.filter(school=school, school_year=year), actor, Perm.PERSON_VIEW
+        )
+    )
     if wanted is not None:
         by_id = {cls.pk: cls for cls in found}
         by_name = {cls.name.casefold(): cls for cls in found}

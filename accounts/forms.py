@@ -103,3 +103,26 @@ class SyncSchoolForm(forms.Form):
             return self.cleaned_data["school"] or None
         choices = self.fields["school"].choices
         return (choices[0][0] or None) if choices else None
+
+
+class ClassTeacherForm(forms.Form):
+    """A teacher of the class's school to teach the class, and whether they lead it."""
+
+    teacher = forms.TypedChoiceField(label=_("Teacher"), coerce=int)
+    is_class_teacher = forms.BooleanField(
+        label=_("Class teacher"),
+        required=False,
+        help_text=_("Leads the class (Klassenleitung); otherwise a subject teacher."),
+    )
+
+    def __init__(self, *args, candidates: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].choices = [
+            ("", _("– choose a teacher –")),
+            *(
+                (p.pk, f"{p.sort_name} ({p.short_code})" if p.short_code else p.sort_name)
+                for p in candidates
+            ),
+        ]
+        choose = _("Please choose a teacher from the list.")
+        self.fields["teacher"].error_messages.update(invalid_choice=choose, required=choose)

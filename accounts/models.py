@@ -216,6 +216,36 @@ class Person(models.Model):
         return self.status in WORKING_STATUSES
 
 
+class ClassTeacher(models.Model):
+    """A teacher who teaches a class: its class teacher (Klassenleitung, from the roster
+    where the school office's export names one) or a subject teacher (set by the
+    coordinator). A teacher sees the people of their classes and no one else."""
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="teachings", verbose_name=_("class")
+    )
+    teacher = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="teachings",
+        verbose_name=_("teacher"),
+        limit_choices_to={"role": PersonRole.TEACHER},
+    )
+    is_class_teacher = models.BooleanField(_("class teacher"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("teacher of a class")
+        verbose_name_plural = _("teachers of classes")
+        ordering = ["-is_class_teacher", "teacher__last_name", "teacher__first_name"]
+        constraints = [
+            models.UniqueConstraint("school_class", "teacher", name="class_teacher_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher.full_name} – {self.school_class}"
+
+
 class ReleasedLogin(models.Model):
     """A login whose person is gone. It is not given to anyone else until the reuse period
     (LERNSTATT_LOGIN_REUSE_DAYS, 365 days by default) has passed, so mail and files meant

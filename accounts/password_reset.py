@@ -14,6 +14,7 @@ from accounts.directory.connection import directory_configured, directory_connec
 from accounts.handout import initial_passwords_drop
 from accounts.models import AccessAction, AccessVia, Person
 from accounts.passwords import password_generate, password_ldap_hash
+from accounts.people.selectors import people_scope
 from core.errors import (
     Conflict,
     DirectoryNotConfigured,
@@ -22,7 +23,7 @@ from core.errors import (
     NotFound,
 )
 from core.models import User
-from core.permissions import Perm, has, outranks, reaches_school, scope
+from core.permissions import Perm, has, outranks, reaches_school
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,9 @@ def password_reset(*, actor: User, person_id: int, via: str = AccessVia.API) -> 
     directory out of reach is 503 and changes nothing. A kept initial password of the
     person is forgotten, since it no longer works; the reset is logged (who, whose) and
     recorded in the access log with `via`."""
-    people = scope(Person.objects.select_related("school", "user"), actor, Perm.PASSWORD_RESET)
+    people = people_scope(
+        Person.objects.select_related("school", "user"), actor, Perm.PASSWORD_RESET
+    )
     person = people.filter(pk=person_id).first()
     refusal = password_reset_refusal(actor, person)
     if refusal is not None:

@@ -8,6 +8,16 @@ urlpatterns = [
     path("classes/", views.class_list, name="class_list"),
     path("classes/<int:class_id>/", views.class_detail, name="class_detail"),
     path(
+        "classes/<int:class_id>/teachers/",
+        views.class_teacher_set,
+        name="class_teacher_set",
+    ),
+    path(
+        "classes/<int:class_id>/teachers/<int:teacher_id>/remove/",
+        views.class_teacher_remove,
+        name="class_teacher_remove",
+    ),
+    path(
         "classes/<int:class_id>/class-list.xlsx",
         views.class_list_download,
         name="class_list_download",

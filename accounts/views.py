@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as directory
 from accounts import services
 from accounts.classlists import class_lists_download
-from accounts.forms import ClassFilterForm, PersonSearchForm, SyncSchoolForm
+from accounts.forms import ClassFilterForm, ClassTeacherForm, PersonSearchForm, SyncSchoolForm
 from accounts.models import (
     AccessVia,
     DirectorySyncRun,
@@ -35,6 +35,7 @@ from accounts.password_reset import (
     password_reset_refusal,
 )
 from accounts.people import selectors as people
+from accounts.people import teaching
 from accounts.plan_text import count_rows, plan_groups
 from accounts.rosters import school_year_of
 from core.errors import (
@@ -42,6 +43,7 @@ from core.errors import (
     DirectoryNotConfigured,
     DirectoryUnavailable,
     NotFound,
+    ValidationFailed,
 )
 from core.pages import page_extras
 from core.permissions import Perm, has
@@ -94,16 +96,76 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         actor=request.user,
         filters=people.PersonFilters(school_class=school_class.pk, role=PersonRole.STUDENT),
     )
+    return _class_page(request, school_class, students)
+
+
+def _class_page(request, school_class, students, *, teacher_form=None, status=200):
+    may_edit = has(request.user, Perm.CLASS_EDIT)
+    if may_edit and teacher_form is None:
+        teacher_form = ClassTeacherForm(candidates=teaching.class_teacher_candidates(school_class))
     return render(
         request,
         "accounts/class_detail.html",
         {
             "school_class": school_class,
             "students": list(students),
+            "teachers": teaching.class_teachers(school_class),
+            "teacher_form": teacher_form if may_edit else None,
             "is_current_year": school_class.school_year == _current_year(),
             "with_passwords": has(request.user, Perm.PASSWORD_HANDOUT),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+@web_errors
+def class_teacher_set(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Add a teacher to the class (or change whether they lead it); back to the class."""
+    school_class = people.class_get(actor=request.user, class_id=class_id, perm=Perm.CLASS_EDIT)
+    form = ClassTeacherForm(
+        request.POST, candidates=teaching.class_teacher_candidates(school_class)
+    )
+    if form.is_valid():
+        try:
+            link = teaching.class_teacher_set(
+                actor=request.user,
+                school_class=school_class,
+                teacher_id=form.cleaned_data["teacher"],
+                is_class_teacher=form.cleaned_data["is_class_teacher"],
+            )
+        except ValidationFailed as exc:
+            form.add_error("teacher", exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now teaches class %(class)s.")
+                % {"name": link.teacher.full_name, "class": school_class.name},
+            )
+            return redirect("accounts:class_detail", class_id=school_class.pk)
+    students = people.person_list(
+        actor=request.user,
+        filters=people.PersonFilters(school_class=school_class.pk, role=PersonRole.STUDENT),
+    )
+    return _class_page(request, school_class, students, teacher_form=form, status=422)
+
+
+@login_required
+@require_POST
+@web_errors
+def class_teacher_remove(request: HttpRequest, class_id: int, teacher_id: int) -> HttpResponse:
+    """The teacher no longer teaches the class; back to the class."""
+    school_class = people.class_get(actor=request.user, class_id=class_id, perm=Perm.CLASS_EDIT)
+    teacher = teaching.class_teacher_remove(
+        actor=request.user, school_class=school_class, teacher_id=teacher_id
+    )
+    messages.success(
+        request,
+        _("%(name)s no longer teaches class %(class)s.")
+        % {"name": teacher.full_name, "class": school_class.name},
+    )
+    return redirect("accounts:class_detail", class_id=school_class.pk)
 
 
 def _download(

@@ -32,6 +32,9 @@ class Perm(StrEnum):
     DIRECTORY_SYNC = "directory.sync"
     # Students and teachers of a school: names, class, login, status.
     PERSON_VIEW = "person.view"
+    # Every person of one's schools; without it (a teacher) only the students of the
+    # classes one teaches (accounts.people.selectors.people_scope) and oneself.
+    PERSON_VIEW_SCHOOL = "person.view_school"
     # Birth dates and the school office's ids: only for those who keep the rosters.
     PERSON_PRIVATE_VIEW = "person.private_view"
     PERSON_EDIT = "person.edit"
@@ -65,6 +68,7 @@ _COORDINATOR = {
     Perm.REPORT_VIEW,
     Perm.DIRECTORY_SYNC,
     Perm.PERSON_VIEW,
+    Perm.PERSON_VIEW_SCHOOL,
     Perm.PERSON_PRIVATE_VIEW,
     Perm.PERSON_EDIT,
     Perm.CLASS_EDIT,

@@ -6,8 +6,8 @@ import re
 from datetime import date, timedelta
 
 from accounts.logins import logins_assign, transliterate
-from accounts.models import Person, PersonRole, SchoolClass
-from core.models import Role
+from accounts.models import ClassTeacher, Person, PersonRole, SchoolClass
+from core.models import Role, User
 from demo.data import (
     CLASSES,
     DEMO_LOGINS,
@@ -22,9 +22,13 @@ from demo.data import (
 from inventory.models import School
 
 
-def demo_people_create(rng: random.Random, schools: list[School]) -> dict[str, int]:
+def demo_people_create(
+    rng: random.Random, schools: list[School], *, teacher_user: User
+) -> dict[str, int]:
     """Classes with students and teachers for each school; the demo teacher login is also
-    the first teacher of her school. Returns how many classes, students and teachers."""
+    the first teacher of her school (her Person linked to the user). Each class has a
+    class teacher and two subject teachers (demo_teachings). Returns how many classes,
+    students and teachers."""
     classes = SchoolClass.objects.bulk_create(
         SchoolClass(school=school, name=name, school_year=SCHOOL_YEAR)
         for school in schools
@@ -47,10 +51,11 @@ def demo_people_create(rng: random.Random, schools: list[School]) -> dict[str, i
             (rng.choice(TEACHER_FIRST_NAMES), last)
             for last in rng.sample(LAST_NAMES, TEACHERS_PER_SCHOOL)
         ]
-        if school.number in teacher_login.schools:
+        hers = school.number in teacher_login.schools
+        if hers:
             names[0] = (teacher_login.first_name, teacher_login.last_name)
         codes: set[str] = set()
-        for first, last in names:
+        for index, (first, last) in enumerate(names):
             people.append(
                 Person(
                     role=PersonRole.TEACHER,
@@ -60,11 +65,35 @@ def demo_people_create(rng: random.Random, schools: list[School]) -> dict[str, i
                     external_id=f"L{len(people) + 1:05d}",
                     short_code=_kuerzel(last, codes),
                     school=school,
+                    user=teacher_user if hers and index == 0 else None,
                 )
             )
     logins_assign(people=people)
     Person.objects.bulk_create(people, batch_size=500)
+    ClassTeacher.objects.bulk_create(demo_teachings(classes, people[students:]))
     return {"classes": len(classes), "students": students, "teachers": len(people) - students}
+
+
+def demo_teachings(classes: list[SchoolClass], teachers: list[Person]) -> list[ClassTeacher]:
+    """Per school, class i has the school's teacher i as class teacher and teachers i+1
+    and i-1 as subject teachers: the first teacher (the demo teacher at her school) leads
+    the first class and teaches the second."""
+    by_school: dict[int, list[Person]] = {}
+    for teacher in teachers:
+        by_school.setdefault(teacher.school_id, []).append(teacher)
+    links = []
+    numbers: dict[int, int] = {}
+    for school_class in classes:
+        staff = by_school[school_class.school_id]
+        i = numbers[school_class.school_id] = numbers.get(school_class.school_id, -1) + 1
+        links.append(
+            ClassTeacher(
+                school_class=school_class, teacher=staff[i % len(staff)], is_class_teacher=True
+            )
+        )
+        for other in {(i + 1) % len(staff), (i - 1) % len(staff)} - {i % len(staff)}:
+            links.append(ClassTeacher(school_class=school_class, teacher=staff[other]))
+    return links
 
 
 def _student(rng: random.Random, school_class: SchoolClass, grade: int, *, number: int) -> Person:

@@ -91,8 +91,8 @@ def demo_city_load(*, seed: int) -> dict:
     devices += pool_devices
     history = _history(rng, devices, actor=users[DEMO_LOGINS[0].username])
     DeviceHistory.objects.bulk_create(history, batch_size=500)
-    people = demo_people_create(rng, schools)
     by_role = {login.role: users[login.username] for login in DEMO_LOGINS}
+    people = demo_people_create(rng, schools, teacher_user=by_role[Role.TEACHER])
     loans = demo_loans_create(
         admin=by_role[Role.IT_ADMIN],
         coordinator=by_role[Role.COORDINATOR],

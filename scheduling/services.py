@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Person, PersonRole
+from accounts.people.selectors import people_scope
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import User
-from core.permissions import Perm, reaches_school, require, scope
+from core.permissions import Perm, reaches_school, require
 from inventory.models import Category, Device
 from scheduling import allocation
 from scheduling.booking import overlapping
@@ -66,7 +67,7 @@ def _students(actor: User, student_ids: list[int]) -> list[Person]:
     does not reach; ValidationFailed naming each one who cannot get a loan."""
     found = {
         person.pk: person
-        for person in scope(
+        for person in people_scope(
             Person.objects.select_for_update().filter(pk__in=student_ids), actor, Perm.LOAN_REQUEST
         )
     }

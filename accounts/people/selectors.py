@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.access_log import access_log_record
-from accounts.models import AccessAction, Person, PersonStatus, SchoolClass
+from accounts.models import AccessAction, ClassTeacher, Person, PersonStatus, SchoolClass
 from core.errors import NotFound
 from core.models import User
 from core.permissions import Perm, has, scope
@@ -45,13 +45,37 @@ def sees_private(actor: User) -> bool:
     return has(actor, Perm.PERSON_PRIVATE_VIEW)
 
 
+def people_scope(qs: QuerySet[Person], actor: User, perm: Perm) -> QuerySet[Person]:
+    """`qs` limited to the people the actor may reach for `perm` (scope); for an actor who
+    may not see every person of their schools (a teacher), further to the students of the
+    classes they teach (ClassTeacher) and themselves. The one rule for who is whose."""
+    qs = scope(qs, actor, perm)
+    if has(actor, Perm.PERSON_VIEW_SCHOOL):
+        return qs
+    return qs.filter(Q(school_class_id__in=_taught(actor)) | Q(user=actor))
+
+
+def classes_scope(qs: QuerySet[SchoolClass], actor: User, perm: Perm) -> QuerySet[SchoolClass]:
+    """`qs` limited to the classes the actor reaches for `perm`: for a teacher the classes
+    they teach."""
+    qs = scope(qs, actor, perm)
+    if has(actor, Perm.PERSON_VIEW_SCHOOL):
+        return qs
+    return qs.filter(pk__in=_taught(actor))
+
+
+def _taught(actor: User) -> QuerySet:
+    """The ids of the classes the actor teaches, as a subquery."""
+    return ClassTeacher.objects.filter(teacher__user=actor).values("school_class_id")
+
+
 def class_list(
     *, actor: User, filters: ClassFilters | None = None, perm: Perm = Perm.PERSON_VIEW
 ) -> QuerySet[SchoolClass]:
     """Classes the actor may see, with `student_count` (students not deleted), newest
     school year first; one query."""
     filters = filters or ClassFilters()
-    qs = scope(SchoolClass.objects.select_related("school"), actor, perm)
+    qs = classes_scope(SchoolClass.objects.select_related("school"), actor, perm)
     if filters.school:
         qs = qs.filter(school__number=filters.school)
     if filters.school_year is not None:
@@ -79,7 +103,7 @@ def person_list(
     number of people. `q` matches each of its words against first name, last name and
     login."""
     filters = filters or PersonFilters()
-    qs = scope(Person.objects.select_related("school", "school_class"), actor, perm)
+    qs = people_scope(Person.objects.select_related("school", "school_class"), actor, perm)
     if filters.school:
         qs = qs.filter(school__number=filters.school)
     if filters.school_class is not None:
@@ -105,7 +129,7 @@ def person_list(
 def person_get(*, actor: User, person_id: int, perm: Perm = Perm.PERSON_VIEW) -> Person:
     """One person, whatever their status; NotFound also outside the actor's schools."""
     person = (
-        scope(Person.objects.select_related("school", "school_class"), actor, perm)
+        people_scope(Person.objects.select_related("school", "school_class"), actor, perm)
         .filter(pk=person_id)
         .first()
     )

@@ -17,7 +17,7 @@ from accounts.classlists import class_list_workbook
 from accounts.directory.apply import directory_apply
 from accounts.models import Person, PersonStatus
 from core.errors import NotFound, PermissionDenied
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import SchoolFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
@@ -188,16 +188,34 @@ def test_only_new_accounts_have_a_password_on_the_next_list(
 
 
 def test_a_teachers_list_has_no_password_column_and_leaves_the_passwords(
-    synced, teacher, coordinator, school_a
+    synced, teacher, coordinator, school_a, classes
 ):
+    me = teaches(teacher, classes["5a"], classes["10b"])  # no directory account yet
     book = read(english(class_list_workbook, actor=teacher, school=school_a))
 
+    # Their own classes only, and no list of the school's teachers.
+    assert book.sheetnames == ["5a", "10b"]
     assert table(book["5a"])[0] == ["Last name", "First name", "Login"]
     assert all(len(row) == 3 for sheet in book for row in sheet.iter_rows(values_only=True))
     assert book["5a"]["A2"].value == "Last name"  # no note line either
     # The passwords are still there for the one who hands them out.
     later = passwords_on(read(class_list_workbook(actor=coordinator, school=school_a)))
+    assert later.pop(me.login) is None
     assert all(later.values())
+
+
+def test_a_teacher_gets_no_other_class_and_no_teachers_list(
+    synced, teacher, school_a, classes
+):
+    with translation.override("en"):
+        with pytest.raises(NotFound) as caught:
+            class_list_workbook(actor=teacher, school=school_a)
+        assert caught.value.message.startswith("You teach no class of school 165432")
+        teaches(teacher, classes["5a"])
+        with pytest.raises(NotFound):
+            class_list_workbook(actor=teacher, school=school_a, classes=["10b"])
+        with pytest.raises(PermissionDenied):
+            class_list_workbook(actor=teacher, school=school_a, teachers=True)
 
 
 def test_passwords_stay_kept_when_the_file_cannot_be_built(

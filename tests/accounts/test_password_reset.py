@@ -12,7 +12,7 @@ from accounts.handout import initial_passwords_take
 from accounts.models import InitialPassword, Person, PersonStatus
 from accounts.password_reset import password_reset
 from core.errors import Conflict, DirectoryUnavailable, NotFound, PermissionDenied
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -26,9 +26,10 @@ def point_at(settings, directory) -> None:
 
 
 @pytest.fixture
-def accounts(school_a, school_b, it_admin):
+def accounts(school_a, school_b, it_admin, teacher):
     """A student and a teacher of school A and a student of school B, in the directory,
-    with the initial password of each (login → password)."""
+    with the initial password of each (login → password). The `teacher` user teaches the
+    student's class."""
     people = {
         "anna": PersonFactory(
             school=school_a,
@@ -42,6 +43,7 @@ def accounts(school_a, school_b, it_admin):
         ),
         "bert": PersonFactory(school=school_b, login="bert.b"),
     }
+    teaches(teacher, people["anna"].school_class)
     run = directory_apply(actor=it_admin)
     assert run.errors == []
     for person in people.values():
@@ -89,6 +91,18 @@ def test_a_teacher_resets_only_students_of_their_school(ldap_directory, accounts
     assert can_bind(ldap_directory, people["kraus"].dn, initial["kr"])
 
 
+def test_a_teacher_resets_no_student_of_a_class_they_do_not_teach(
+    ldap_directory, accounts, teacher, it_admin, school_a
+):
+    """Same school, another class: not found, and the student's password still works."""
+    other = PersonFactory(school=school_a, first_name="Olga", last_name="Ost", login="olga.ost")
+    run = directory_apply(actor=it_admin)
+    other.refresh_from_db()
+    with pytest.raises(NotFound):
+        password_reset(actor=teacher, person_id=other.pk)
+    assert can_bind(ldap_directory, other.dn, run.new_passwords["olga.ost"])
+
+
 def test_coordinators_reset_teachers_of_their_schools_only(ldap_directory, accounts, coordinator):
     people, _initial = accounts
     _login, password = password_reset(actor=coordinator, person_id=people["kraus"].pk)
@@ -122,6 +136,7 @@ def test_a_student_without_a_directory_entry_is_refused_with_a_reason(
     ldap_directory, school_a, teacher
 ):
     newcomer = PersonFactory(school=school_a, first_name="Nina", last_name="Neu", login="nina")
+    teaches(teacher, newcomer.school_class)
     with pytest.raises(Conflict) as caught, translation.override("en"):
         password_reset(actor=teacher, person_id=newcomer.pk)
     assert caught.value.message.startswith("Nina Neu has no account in the directory yet.")
@@ -144,6 +159,7 @@ def test_directory_down_is_503_and_nothing_changes(slapd_factory, settings, scho
     directory = server.subtree()
     point_at(settings, directory)
     anna = PersonFactory(school=school_a, login="anna.mueller")
+    teaches(teacher, anna.school_class)
     run = directory_apply()
     anna.refresh_from_db()
     initial = run.new_passwords["anna.mueller"]
@@ -195,6 +211,7 @@ def test_the_api_answers_404_409_and_503_in_the_error_shape(
     anna = PersonFactory(school=school_a, login="anna.mueller")
     other = PersonFactory(school=school_b, login="bert.b")
     gone = PersonFactory(school=school_a, login="gina", status=PersonStatus.DISABLED)
+    teaches(teacher, anna.school_class, gone.school_class)
     directory_apply()
     client = client_for(teacher, language="en")
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 
 
 def patch(client, url, data):
@@ -36,13 +36,18 @@ def anna(school_a, class_5a):
     )
 
 
-def test_teacher_sees_their_school_without_birth_dates_and_ids(client_for, teacher, anna, school_b):
+def test_teacher_sees_the_students_of_their_classes_without_birth_dates_and_ids(
+    client_for, teacher, anna, class_5a, school_a, school_b
+):
+    me = teaches(teacher, class_5a)
     PersonFactory(school=school_b, last_name="Fremd")
+    PersonFactory(school=school_a, last_name="Andereklasse")
+    PersonFactory(school=school_a, role=PersonRole.TEACHER, school_class=None, last_name="Kollege")
     response = client_for(teacher).get("/api/v1/people")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 1
-    (row,) = body["items"]
+    assert {item["last_name"] for item in body["items"]} == {"Müller", me.last_name}
+    (row,) = [item for item in body["items"] if item["last_name"] == "Müller"]
     assert (row["login"], row["school_class"]["name"], row["school"]["number"]) == (
         "anna.mueller",
         "5a",
@@ -225,7 +230,8 @@ def test_teacher_may_not_change_people(client_for, teacher, anna):
 def test_classes_are_listed_with_their_students_and_filtered(
     client_for, teacher, school_a, anna, class_5a
 ):
-    SchoolClassFactory(school=school_a, name="Q1", school_year=2025)
+    teaches(teacher, class_5a, SchoolClassFactory(school=school_a, name="Q1", school_year=2025))
+    SchoolClassFactory(school=school_a, name="6c")  # not the teacher's
     client = client_for(teacher)
     items = client.get("/api/v1/classes").json()["items"]
     assert [(c["name"], c["school_year_label"], c["student_count"]) for c in items] == [

@@ -21,7 +21,7 @@ from imports.models import ImportJob
 from lernstatt.api import api
 from scheduling.booking import device_hold
 from scheduling.models import Loan
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import (
     DeviceFactory,
     DeviceModelFactory,
@@ -124,10 +124,12 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("DELETE", "/api/v1/classes/{class_id}"): row(204, (204, 404), 403, 403),
     ("GET", "/api/v1/people"): row(200, 200, 200, 403),
     ("POST", "/api/v1/people"): row(201, (201, 404), 403, 403),
-    ("GET", "/api/v1/people/{person_id}"): row(200, (200, 404), (200, 404), 403),
+    # the person is a teacher: a teacher sees the students of their own classes and no
+    # colleague (tests/security/test_teacher_classes.py)
+    ("GET", "/api/v1/people/{person_id}"): row(200, (200, 404), (404, 404), 403),
     ("PATCH", "/api/v1/people/{person_id}"): row(200, (200, 404), 403, 403),
-    # class lists: whoever views a school's people; the passwords only for those who hand
-    # them out (tests/accounts/test_classlists.py)
+    # class lists: whoever views a school's people (a teacher: the lists of their classes);
+    # the passwords only for those who hand them out (tests/accounts/test_classlists.py)
     ("POST", "/api/v1/class-lists"): row(200, (200, 404), (200, 404), 403),
     # password reset: the person is a teacher who has no directory entry yet (409); a
     # teacher resets students only (tests/accounts/test_password_reset.py)
@@ -231,6 +233,8 @@ def world(school_a, school_b, role_users):
         user.username: api_token_create(user=user, name="x")[0] for user in role_users.values()
     }
     stranger_token = api_token_create(user=stranger, name="x")[0]
+    # The teacher teaches school A's class and the class of the loan's student.
+    teaches(role_users["teacher"], sides["A"].school_class, sides["A"].loan.student.school_class)
     return SimpleNamespace(
         sides=sides, tokens=tokens, stranger_token=stranger_token, model_a=model_a
     )

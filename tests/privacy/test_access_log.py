@@ -12,20 +12,23 @@ from accounts.models import AccessLogEntry
 from accounts.password_reset import password_reset
 from accounts.rosters import school_year_of
 from privacy.retention import privacy_retention_run
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def anna(school_a):
-    return PersonFactory(
+def anna(school_a, teacher):
+    """A student of class 5a, which the teacher teaches."""
+    anna = PersonFactory(
         school=school_a,
         school_class=SchoolClassFactory(school=school_a, name="5a", school_year=2026),
         first_name="Anna",
         last_name="Müller",
         login="anna.mueller",
     )
+    teaches(teacher, anna.school_class)
+    return anna
 
 
 def entries(person):

@@ -98,7 +98,7 @@ def person(school_a):
 def move_back(person: Person, days: int) -> None:
     """Make the deletion (and the login's release) `days` days old."""
     then = timezone.now() - datetime.timedelta(days=days)
-    Person.objects.filter(pk=person.pk).update(deleted_at=then.date())
+    Person.objects.filter(pk=person.pk).update(deleted_at=timezone.localdate(then))
     ReleasedLogin.objects.filter(login=LOGIN).update(released_at=then)
 
 

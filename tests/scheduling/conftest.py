@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 
 from accounts.models import PersonRole
 from inventory.models import Category, Status
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import DeviceFactory, DeviceModelFactory, SchoolFactory
 
 
@@ -54,8 +54,11 @@ def lends_laptops(school_a, lendable):
 
 
 @pytest.fixture
-def class_a(school_a):
-    return SchoolClassFactory(school=school_a, name="7b")
+def class_a(school_a, teacher):
+    """Class 7b of school A, taught by the teacher (who requests for its students)."""
+    school_class = SchoolClassFactory(school=school_a, name="7b")
+    teaches(teacher, school_class)
+    return school_class
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from accounts.models import PersonStatus
 from inventory.models import Category, Device, Status
 from scheduling.models import Loan, LoanStatus
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import DeviceFactory, DeviceModelFactory, SchoolFactory, UserFactory
 from tests.scheduling.conftest import days
 
@@ -116,9 +116,20 @@ class TestRequest:
         self, client_for, teacher, students_a, school_a
     ):
         other = PersonFactory(school=school_a, school_class=SchoolClassFactory(school=school_a))
+        teaches(teacher, other.school_class)
         response = post(client_for(teacher, language="en"), body([students_a[0], other]))
         assert response.status_code == 422
         assert "same class" in response.json()["errors"][0]["message"]
+
+    def test_a_student_of_a_class_the_teacher_does_not_teach_is_not_found(
+        self, client_for, teacher, students_a, school_a
+    ):
+        """Same school, not one of the teacher's classes: as if the student did not exist."""
+        other = PersonFactory(school=school_a, school_class=SchoolClassFactory(school=school_a))
+        response = post(client_for(teacher, language="en"), body([other]))
+        assert response.status_code == 404
+        assert response.json()["message"] == f"Student {other.pk} not found."
+        assert Loan.objects.count() == 0
 
     def test_an_overlapping_open_request_of_the_same_category_is_409_naming_the_student(
         self, client_for, teacher, students_a, school_a, lendable
@@ -183,6 +194,7 @@ class TestWhoSeesWhich:
         self, client_for, teacher, coordinator, students_a, school_a, django_assert_max_num_queries
     ):
         colleague = UserFactory(username="kollegin", schools=[school_a])
+        teaches(colleague, students_a[0].school_class)
         post(client_for(teacher), body(students_a[:2]))
         post(client_for(colleague), body(students_a[2:]))
 

@@ -16,7 +16,7 @@ from accounts.directory.apply import directory_apply
 from accounts.models import Person, PersonRole
 from accounts.passwords import password_ldap_hash
 from core.models import Role, User
-from tests.accounts.factories import PersonFactory
+from tests.accounts.factories import PersonFactory, teaches
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
@@ -293,6 +293,7 @@ def test_a_coordinator_cannot_reset_a_coordinator_who_reaches_another_school(
 
 
 def test_a_teacher_resets_no_teacher_or_staff_account(synced, teacher, client_for):
+    teaches(teacher, synced["student"].school_class)
     client = client_for(teacher)
 
     for kind in ("teacher", "staff"):

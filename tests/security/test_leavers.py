@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.directory.apply import directory_apply
 from accounts.lifecycle import people_lifecycle_advance
-from accounts.models import Person, PersonRole, PersonStatus
+from accounts.models import ClassTeacher, Person, PersonRole, PersonStatus
 from accounts.rosters import roster_apply
 from core.models import ApiToken
 from core.tokens import api_token_create
@@ -46,7 +46,8 @@ def leaver(ldap_directory, school_a, it_admin):
         birth_date=datetime.date(1980, 1, 1),
     )
     # A student of the school, whose name the leaver must no longer read.
-    PersonFactory(school=school_a, first_name="Paula", last_name="Pupil")
+    paula = PersonFactory(school=school_a, first_name="Paula", last_name="Pupil")
+    ClassTeacher.objects.create(school_class=paula.school_class, teacher=kraus)
     run = directory_apply(actor=it_admin)
     assert run.errors == []
     password = run.new_passwords["karin.kraus"]

@@ -12,7 +12,7 @@ from accounts.directory.apply import directory_apply
 from accounts.models import DirectorySyncRun, DirectorySyncRunStatus, PersonRole
 from core.sheets.write import XLSX_CONTENT_TYPE
 from scheduling.models import LoanStatus
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import DeviceFactory
 from tests.scheduling.factories import LoanFactory
 
@@ -22,8 +22,11 @@ ROLES = ("it_admin", "coordinator", "teacher", "city_staff")
 
 
 @pytest.fixture
-def class_a(school_a):
-    return SchoolClassFactory(school=school_a, name="5a", school_year=2026)
+def class_a(school_a, teacher):
+    """Class 5a of school A, taught by the teacher."""
+    school_class = SchoolClassFactory(school=school_a, name="5a", school_year=2026)
+    teaches(teacher, school_class)
+    return school_class
 
 
 @pytest.fixture

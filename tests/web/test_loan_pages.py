@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import PersonRole
 from inventory.models import Category, Status
 from scheduling.models import Loan, LoanStatus
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import DeviceFactory, DeviceModelFactory
 from tests.scheduling.factories import LoanFactory
 
@@ -24,8 +24,11 @@ def days(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def class_a(school_a):
-    return SchoolClassFactory(school=school_a, name="7b")
+def class_a(school_a, teacher):
+    """Class 7b of school A, taught by the teacher."""
+    school_class = SchoolClassFactory(school=school_a, name="7b")
+    teaches(teacher, school_class)
+    return school_class
 
 
 @pytest.fixture
@@ -191,6 +194,7 @@ def test_a_request_with_a_student_of_another_class_names_them_and_keeps_the_inpu
     client_for, teacher, class_a, students, school_a
 ):
     other = PersonFactory(school=school_a, first_name="Tom", last_name="Berg")
+    teaches(teacher, other.school_class)
 
     response = client_for(teacher).post("/loans/new/", request_data(class_a, [students[0], other]))
 
@@ -202,6 +206,20 @@ def test_a_request_with_a_student_of_another_class_names_them_and_keeps_the_inpu
     assert f'value="{days(30).isoformat()}"' in html
     # Both ticks stay, so the user sees whom the message is about.
     assert html.count("checked") == 2
+
+
+def test_a_forged_request_for_a_student_the_teacher_does_not_teach_names_no_one(
+    client_for, teacher, class_a, students, school_a
+):
+    other = PersonFactory(school=school_a, first_name="Tom", last_name="Berg")
+
+    response = client_for(teacher).post("/loans/new/", request_data(class_a, [other]))
+
+    assert response.status_code == 200
+    assert Loan.objects.count() == 0
+    html = response.content.decode()
+    assert f"Schülerin/Schüler {other.pk} nicht gefunden." in html
+    assert "Berg" not in html
 
 
 def test_the_request_form_offers_only_what_the_school_lends(
