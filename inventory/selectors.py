@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
@@ -52,6 +52,19 @@ def school_get(*, actor: User, number: str, perm: Perm = Perm.SCHOOL_VIEW) -> Sc
     if school is None:
         raise NotFound(_("School %(number)s not found.") % {"number": number})
     return school
+
+
+def school_list_with_rooms(
+    *, actor: User, q: str | None = None, perm: Perm = Perm.ROOM_VIEW
+) -> QuerySet[School]:
+    """school_list, each school with its rooms by name (`school.rooms.all()`, read in one
+    more query for all the schools read); `q`: part of the name, or the number's start."""
+    qs = school_list(actor=actor, perm=perm)
+    term = (q or "").strip()
+    if term:
+        qs = qs.filter(Q(name__icontains=term) | Q(number__startswith=term))
+    rooms = Room.objects.order_by("name", "id")
+    return qs.prefetch_related(Prefetch("rooms", queryset=rooms))
 
 
 def room_list(

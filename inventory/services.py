@@ -357,11 +357,12 @@ def device_delete(*, actor: User, device: Device) -> None:
 
 
 def _validated(obj, *, message: str, duplicate: tuple[str, str, QuerySet] | None = None) -> None:
-    """full_clean(), with the case-insensitive uniqueness of `duplicate` (field, message,
-    rows that would clash) checked here so that the error names the field."""
+    """full_clean(), with the uniqueness of `duplicate` (field, message, rows that would
+    clash) checked here instead of by Django, so that the error names the field in words of
+    its own."""
     errors: list[dict] = []
     try:
-        obj.full_clean(validate_constraints=duplicate is None)
+        obj.full_clean(validate_unique=duplicate is None, validate_constraints=duplicate is None)
     except ValidationError as exc:
         errors.extend(_errors_from(exc))
     if duplicate is not None:
@@ -393,9 +394,19 @@ def _delete_checked(obj: models.Model, *, message: str, code: str | None = None)
 
 
 def school_save(*, actor: User, school: School) -> School:
-    """Create or change a school (IT admins only)."""
+    """Create or change a school (IT admins only). A number another school has is an error
+    of the field `number`; nothing is written."""
     require(actor, Perm.SCHOOL_EDIT)
-    _validated(school, message=_("The school could not be saved."))
+    _validated(
+        school,
+        message=_("The school could not be saved."),
+        duplicate=(
+            "number",
+            _("School number %(number)s is already used by another school.")
+            % {"number": school.number},
+            School.objects.filter(number=school.number),
+        ),
+    )
     _save_checked(school)
     return school
 

@@ -1,5 +1,6 @@
 """The inventory's web pages: the device list, a device, its edit form (the reports are
-in reports.views).
+in reports.views; the pages that add devices, schools, rooms and models are in
+inventory.record_views).
 
 Every page fetches through inventory.selectors with the acting user, so the role check
 (403) and the school scope (404) are decided in core.permissions, never here."""
@@ -86,6 +87,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
             "bulk_form": BulkForm(actor=request.user, schools=schools) if can_edit else None,
             "select_page": can_edit and request.GET.get("select") == "page",
             "list_path": _list_path(request),
+            "can_edit": can_edit,
         },
     )
 

@@ -13,7 +13,7 @@ from core.sheets.read import Table
 from core.sheets.values import read_slash_dates, slash_parts
 from core.sheets.xlsx_read import CellProblem
 from imports.running import Progress
-from inventory.columns import DEVICE_COLUMNS, PARSERS
+from inventory.columns import COLUMNS_BY_KEY, DEVICE_COLUMNS, PARSERS
 from inventory.models import Device, DeviceModel, Room
 
 # Text cells longer than the database column are row errors, not database errors.
@@ -75,27 +75,55 @@ def _shown(text: str) -> str:
     return text.replace(NUL, "\u2400")
 
 
+def _read(parse: Callable[[object], Any], limit: int | None, cell: object) -> Any:
+    """The rule for one value: no NUL, what `parse` makes of it, at most `limit` long.
+    Raises ValueError with the message the preview shows."""
+    if cell.__class__ is str and NUL in cell:
+        raise ValueError(
+            _(
+                "“%(value)s” contains an invisible control character (NUL). Please delete "
+                "it, or type the cell again."
+            )
+            % {"value": _shown(cell.strip())[:20]}
+        )
+    try:
+        value = parse(cell)
+    except ValueError as exc:
+        raise ValueError(_shown(str(exc))) from None
+    if limit and value and len(value) > limit:
+        message = _("“%(value)s…” is too long: at most %(max)s characters.")
+        raise ValueError(message % {"value": value[:20], "max": limit})
+    return value
+
+
+def read_value(column: str, value: object) -> Any:
+    """One value of the column `column` (a key of inventory.columns) read exactly as the
+    import reads its cells: the column's parser and the length of its database field.
+    Raises ValueError with the preview's message. The inventory's web forms call this, so
+    that a value typed there follows the same rule as one in a file."""
+    kind = COLUMNS_BY_KEY[column].kind
+    return _read(PARSERS[kind], TEXT_LIMITS.get(column), value)
+
+
+def read_text(value: object, *, limit: int | None = None) -> str:
+    """Text read as the import reads a text cell, for a value no device column has (a
+    school's name, a room's building); `limit`: the length of its database field."""
+    return _read(PARSERS["text"], limit, value)
+
+
 def _converter(parse: Callable[[object], Any], limit: int | None, kind: str):
     """A cell's (value, None), or (None, message) when the cell is not valid."""
 
     def convert(cell: object) -> tuple[Any, str | None]:
         if cell.__class__ is CellProblem:  # a formula without a result, say
             return None, cell.message
-        if cell.__class__ is str and NUL in cell:
-            return None, _(
-                "“%(value)s” contains an invisible control character (NUL). Please delete "
-                "it, or type the cell again."
-            ) % {"value": _shown(cell.strip())[:20]}
+        # Never true for a cell with a NUL in it, which _read refuses.
         if kind == "date" and slash_parts(cell) is not None:
             return LATER, None
         try:
-            value = parse(cell)
+            return _read(parse, limit, cell), None
         except ValueError as exc:
-            return None, _shown(str(exc))
-        if limit and value and len(value) > limit:
-            message = _("“%(value)s…” is too long: at most %(max)s characters.")
-            return None, message % {"value": value[:20], "max": limit}
-        return value, None
+            return None, str(exc)
 
     return convert
 

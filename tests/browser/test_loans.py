@@ -9,7 +9,7 @@ from core.models import Role
 from inventory.models import Category, DeviceHistory, Status
 from scheduling import services
 from scheduling.models import Loan, LoanStatus
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.browser.conftest import log_in, shot
 from tests.factories import DeviceFactory, DeviceModelFactory, SchoolFactory, UserFactory
 
@@ -43,7 +43,10 @@ def test_teacher_requests_a_device_for_two_students_of_her_class_and_sees_the_re
     page, school_with_class
 ):
     school, _school_class, _students = school_with_class
-    UserFactory(username="lehrer", role=Role.TEACHER, schools=[school], first_name="Katrin")
+    teacher = UserFactory(
+        username="lehrer", role=Role.TEACHER, schools=[school], first_name="Katrin"
+    )
+    teaches(teacher, _school_class)
     start = timezone.localdate() + datetime.timedelta(days=3)
 
     log_in(page, "lehrer")
@@ -74,7 +77,7 @@ def test_teacher_who_ticks_nobody_is_told_at_the_students_field_and_nothing_is_s
     page, school_with_class
 ):
     school, _school_class, _students = school_with_class
-    UserFactory(username="lehrer", role=Role.TEACHER, schools=[school])
+    teaches(UserFactory(username="lehrer", role=Role.TEACHER, schools=[school]), _school_class)
 
     log_in(page, "lehrer")
     page.goto("/loans/new/")
@@ -91,6 +94,7 @@ def test_coordinator_approves_from_the_queue_hands_out_by_scanning_and_takes_it_
 ):
     school, _school_class, students = school_with_class
     teacher = UserFactory(username="lehrer", role=Role.TEACHER, schools=[school])
+    teaches(teacher, _school_class)
     UserFactory(username="koord", role=Role.COORDINATOR, schools=[school])
     laptop = DeviceFactory(
         asset_tag="166021-0042",
@@ -193,6 +197,7 @@ def test_an_approved_loan_is_found_by_clicking_from_the_start_page_and_handed_ou
 ):
     school, _school_class, students = school_with_class
     teacher = UserFactory(username="lehrer", role=Role.TEACHER, schools=[school])
+    teaches(teacher, _school_class)
     UserFactory(username="koord", role=Role.COORDINATOR, schools=[school])
     DeviceFactory(
         asset_tag="166021-0042",

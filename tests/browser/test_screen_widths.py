@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from core.models import Role
 from inventory.models import Category, Status
 from scheduling import services
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.browser.conftest import TIMEOUT_MS, log_in, shot
 from tests.factories import DeviceFactory, DeviceModelFactory, SchoolFactory, UserFactory
 
@@ -44,6 +44,7 @@ def queue():
         lendable=True,
     )
     teacher = UserFactory(username="lehrer", role=Role.TEACHER, schools=[school])
+    teaches(teacher, student.school_class)
     UserFactory(username="koord", role=Role.COORDINATOR, schools=[school])
     today = timezone.localdate()
     services.loan_request(

@@ -33,7 +33,7 @@ PAGES = (
     ("coordinator", "/loans/on-loan/", 6),
     ("coordinator", "/loans/{on_loan}/", 6),
     ("teacher", "/classes/", 5),
-    ("teacher", "/classes/{school_class}/", 5),
+    ("teacher", "/classes/{school_class}/", 6),  # with the class's teachers
     ("coordinator", "/people/", 6),
     # Five, and one more for the loans of a person who has any.
     ("coordinator", "/people/{person}/", 6),

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import DirectorySyncRun
 from core.models import Role
 from imports.models import ImportJob
-from tests.accounts.factories import PersonFactory, SchoolClassFactory
+from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import UserFactory
 from tests.scheduling.factories import LoanFactory
 
@@ -45,6 +45,8 @@ MATRIX = {
     "accounts:class_detail": row(302, 200, 200, 404, 200, 403),
     "accounts:class_list": row(302, 200, 200, 200, 200, 403),
     "accounts:class_list_download": row(302, 405, 405, 405, 405, 405),
+    "accounts:class_teacher_remove": row(302, 405, 405, 405, 405, 405),
+    "accounts:class_teacher_set": row(302, 405, 405, 405, 405, 405),
     "accounts:directory_run": row(302, 403, 200, 404, 200, 403),
     "accounts:directory_run_list": row(302, 403, 200, 200, 200, 403),
     "accounts:directory_sync": row(302, 403, 200, 200, 200, 403),
@@ -55,9 +57,17 @@ MATRIX = {
     "accounts:school_class_lists_download": row(302, 405, 405, 405, 405, 405),
     "home": row(302, 200, 200, 200, 200, 200),
     "inventory:device_bulk": row(302, 405, 405, 405, 405, 405),
+    "inventory:device_create": row(302, 403, 200, 200, 200, 403),
     "inventory:device_detail": row(302, 403, 200, 404, 200, 403),
     "inventory:device_edit": row(302, 403, 200, 404, 200, 403),
     "inventory:device_list": row(302, 403, 200, 200, 200, 403),
+    "inventory:device_model_create": row(302, 403, 200, 200, 200, 403),
+    "inventory:device_model_list": row(302, 403, 200, 200, 200, 403),
+    "inventory:room_create": row(302, 403, 200, 404, 200, 403),
+    "inventory:room_edit": row(302, 403, 200, 404, 200, 403),
+    "inventory:school_create": row(302, 403, 403, 403, 200, 403),
+    "inventory:school_edit": row(302, 403, 403, 403, 200, 403),
+    "inventory:school_list": row(302, 403, 200, 200, 200, 403),
     "reports:device_report": row(302, 403, 200, 200, 200, 200),
     "portal:export_devices": row(302, 403, 200, 200, 200, 403),
     "portal:export_index": row(302, 200, 200, 200, 200, 403),
@@ -133,6 +143,7 @@ def users(role_users, school_b):
 def path_args(school_a, device_a, users):
     """One object of school A for every kind of path parameter."""
     school_class = SchoolClassFactory(school=school_a, name="7b")
+    teacher = teaches(users["teacher"], school_class)
     student = PersonFactory(school=school_a, school_class=school_class, login="anna.a")
     loan = LoanFactory(student=student, requested_by=users["teacher"])
     job = ImportJob.objects.create(
@@ -149,9 +160,11 @@ def path_args(school_a, device_a, users):
         "job_id": job.pk,
         "loan_id": loan.pk,
         "class_id": school_class.pk,
+        "teacher_id": teacher.pk,
         "person_id": student.pk,
         "run_id": run.pk,
         "number": school_a.number,
+        "room_id": device_a.room_id,
         "slug": "warranty",
     }
 
