@@ -204,9 +204,7 @@ def test_a_teachers_list_has_no_password_column_and_leaves_the_passwords(
     assert all(later.values())
 
 
-def test_a_teacher_gets_no_other_class_and_no_teachers_list(
-    synced, teacher, school_a, classes
-):
+def test_a_teacher_gets_no_other_class_and_no_teachers_list(synced, teacher, school_a, classes):
     with translation.override("en"):
         with pytest.raises(NotFound) as caught:
             class_list_workbook(actor=teacher, school=school_a)
