@@ -97,6 +97,17 @@ class RosterClassNameOut(Schema):
     rows: int
 
 
+class RosterClassTeachersOut(Schema):
+    """The class teachers a student roster names for one class."""
+
+    class_name: str
+    teachers: list[str] = Field(description='The teachers the Kürzel mean: "Müller, Anna (MÜL)"')
+    unknown: list[str] = Field(description="Kürzel no working teacher of the school has")
+    message: str | None = Field(
+        None, description="Why the class's teachers stay as they are (with unknown Kürzel)"
+    )
+
+
 class RosterLeavingLoanOut(Schema):
     """A student who leaves the school while a loan holds a device for them."""
 
@@ -175,6 +186,9 @@ class ImportJobOut(Schema):
     class_names: list[RosterClassNameOut] | None = Field(
         None, description='Rosters only: class names the file spells otherwise ("05a" → "5a")'
     )
+    class_teachers: list[RosterClassTeachersOut] | None = Field(
+        None, description="Student rosters only: the class teachers the file names per class"
+    )
     leaving_with_loans: list[RosterLeavingLoanOut] | None = Field(
         None, description="Rosters only: students who leave while holding a loan device"
     )
@@ -221,6 +235,7 @@ class ImportJobOut(Schema):
                 else None
             ),
             class_names=report.get("class_names"),
+            class_teachers=report.get("class_teachers"),
             leaving_with_loans=report.get("loans"),
             header_row=report.get("header_row"),
             hidden_rows=report.get("hidden_rows") or 0,

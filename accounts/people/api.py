@@ -12,12 +12,14 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from accounts.models import AccessVia
-from accounts.people import selectors, services
+from accounts.people import selectors, services, teaching
 from accounts.people.schemas import (
     ClassFilterIn,
     ClassIn,
     ClassOut,
     ClassPatch,
+    ClassTeacherIn,
+    ClassTeacherOut,
     PersonFilterIn,
     PersonIn,
     PersonOut,
@@ -94,6 +96,37 @@ def class_delete(request: HttpRequest, class_id: int):
     """Delete an empty class; 409 while students are in it."""
     school_class = selectors.class_get(actor=request.user, class_id=class_id, perm=Perm.CLASS_EDIT)
     services.class_delete(actor=request.user, school_class=school_class)
+    return Status(204, None)
+
+
+@router.get("/classes/{class_id}/teachers", response=list[ClassTeacherOut])
+def class_teacher_list(request: HttpRequest, class_id: int):
+    """Who teaches the class, its class teachers first. A teacher sees the students of the
+    classes they teach, and no one else."""
+    school_class = selectors.class_get(actor=request.user, class_id=class_id)
+    return teaching.class_teachers(school_class)
+
+
+@router.put("/classes/{class_id}/teachers/{person_id}", response=ClassTeacherOut)
+def class_teacher_set(request: HttpRequest, class_id: int, person_id: int, payload: ClassTeacherIn):
+    """Let a working teacher of the class's school teach the class (or change whether they
+    lead it); anyone else is 422 naming `teacher`."""
+    school_class = selectors.class_get(actor=request.user, class_id=class_id, perm=Perm.CLASS_EDIT)
+    return teaching.class_teacher_set(
+        actor=request.user,
+        school_class=school_class,
+        teacher_id=person_id,
+        is_class_teacher=payload.is_class_teacher,
+    )
+
+
+@router.delete("/classes/{class_id}/teachers/{person_id}", response={204: None})
+def class_teacher_remove(request: HttpRequest, class_id: int, person_id: int):
+    """The teacher no longer teaches the class; 404 if they did not."""
+    school_class = selectors.class_get(actor=request.user, class_id=class_id, perm=Perm.CLASS_EDIT)
+    teaching.class_teacher_remove(
+        actor=request.user, school_class=school_class, teacher_id=person_id
+    )
     return Status(204, None)
 
 

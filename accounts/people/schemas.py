@@ -33,6 +33,32 @@ class ClassOut(Schema):
         return getattr(obj, "student_count", None) or 0
 
 
+class ClassTeacherOut(Schema):
+    """A teacher of a class: the person (a teacher of the class's school) and whether they
+    lead the class."""
+
+    person_id: int
+    name: str = Field(description='As in a class list: "Müller, Anna"')
+    short_code: str = Field(description="The Kürzel")
+    is_class_teacher: bool = Field(description="Leads the class (Klassenleitung)")
+
+    @staticmethod
+    def resolve_person_id(obj) -> int:
+        return obj.teacher_id
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.teacher.sort_name
+
+    @staticmethod
+    def resolve_short_code(obj) -> str:
+        return obj.teacher.short_code
+
+
+class ClassTeacherIn(_In):
+    is_class_teacher: bool = Field(False, description="Leads the class (Klassenleitung)")
+
+
 class ClassIn(_In):
     school: str = Field(..., description="School number")
     name: str = Field(..., description='For example "5a", "Q1"')

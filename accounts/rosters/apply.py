@@ -12,6 +12,7 @@ from accounts import lifecycle
 from accounts.events import students_left
 from accounts.logins import logins_assign
 from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
+from accounts.rosters.class_teachers import class_teachers_write
 from accounts.rosters.columns import KINDS, STUDENTS
 from accounts.rosters.parse import read_roster_table
 from accounts.rosters.plan import RosterPlan, plan_roster
@@ -178,6 +179,7 @@ def _write(plan: RosterPlan, *, school: School, today: datetime.date) -> None:
     Person.objects.bulk_create(new_people, batch_size=BATCH)
     for (_row, outcome), person in zip(plan.creates, new_people, strict=True):
         outcome.login, outcome.person_id = person.login, person.pk
+    class_teachers_write(plan.class_teachers)
     if role == PersonRole.STUDENT and (plan.left_with_loans or plan.back):
         # The loans of students who leave are marked for return, those of students who
         # are back unmarked: the loans build on the accounts, so they are told.

@@ -64,6 +64,22 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     ),
     Column("short_code", _("Short code"), ("Kürzel", "Kuerzel", "Lehrerkürzel", "Code")),
     Column("status", _("Status"), ("Status", "Schülerstatus", "Schuelerstatus")),
+    # The Kürzel of the class teacher(s), as SchILD-NRW's student export names them;
+    # several are separated by commas, slashes or spaces.
+    Column(
+        "class_teacher",
+        _("Class teacher"),
+        (
+            "Klassenlehrer",
+            "Klassenlehrerin",
+            "Klassenlehrer/in",
+            "Klassenlehrkraft",
+            "Klassenleitung",
+            "Klassenlehrer Kürzel",
+            "Klassenlehrerkürzel",
+            "KL",
+        ),
+    ),
 )
 
 # The columns a file of each kind cannot do without.
@@ -73,7 +89,15 @@ REQUIRED = {
 }
 # The columns read for each kind; the others are ignored.
 USED = {
-    STUDENTS: ("class_name", "last_name", "first_name", "birth_date", "external_id", "status"),
+    STUDENTS: (
+        "class_name",
+        "last_name",
+        "first_name",
+        "birth_date",
+        "external_id",
+        "status",
+        "class_teacher",
+    ),
     TEACHERS: ("last_name", "first_name", "birth_date", "external_id", "short_code"),
 }
 # Text cells longer than the database column are row errors, not database errors.
@@ -83,6 +107,7 @@ TEXT_LIMITS = {
     "first_name": Person._meta.get_field("first_name").max_length,
     "external_id": Person._meta.get_field("external_id").max_length,
     "short_code": Person._meta.get_field("short_code").max_length,
+    "class_teacher": 100,
 }
 COLUMNS_BY_KEY = {column.key: column for column in ROSTER_COLUMNS}
 

@@ -139,6 +139,7 @@ def _page(parts: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     context = {
         "new_classes": parts.get("new_classes") or [],
         "class_names": parts.get("class_names") or [],
+        "class_teachers": parts.get("class_teachers") or [],
         "leaving_with_loans": parts.get("loans") or [],
         "lists": lists,
     }
@@ -182,7 +183,13 @@ def _roster_kind(label, title) -> ImportKind:
             ("class_name", gettext_lazy("Class")),
             ("login", gettext_lazy("Login")),
         ),
-        report_parts=("new_classes", *(step.key for step in MISSING), "class_names", "loans"),
+        report_parts=(
+            "new_classes",
+            *(step.key for step in MISSING),
+            "class_names",
+            "class_teachers",
+            "loans",
+        ),
         listed=tuple(step.key for step in MISSING),
         report_template="accounts/imports/_report.html",
         page=_page,

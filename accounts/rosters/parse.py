@@ -27,7 +27,7 @@ from core.sheets.xlsx_read import CellProblem
 
 # Columns whose cells are read as the text the spreadsheet shows, also when Excel keeps a
 # number ("00456" for 456 formatted 00000).
-TEXT_COLUMNS = frozenset({"external_id", "short_code", "class_name"})
+TEXT_COLUMNS = frozenset({"external_id", "short_code", "class_name", "class_teacher"})
 
 
 @dataclass(slots=True)

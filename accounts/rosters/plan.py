@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.holdings import loan_holders
 from accounts.lifecycle import step_due
 from accounts.models import Person, PersonRole, PersonStatus, SchoolClass
+from accounts.rosters.class_teachers import PlannedClassTeachers, plan_class_teachers
 from accounts.rosters.columns import LEFT, SCHILD_STATUSES, STUDENTS
 from accounts.rosters.parse import RosterRow, class_name_normal, name_key, parse_rows
 from accounts.rosters.report import LifecycleStep, RosterReport, RowOutcome
@@ -41,6 +42,8 @@ class RosterPlan:
     left_with_loans: list[int] = field(default_factory=list)
     # Students back again (reactivated): a mark for return on their loans is taken back.
     back: list[int] = field(default_factory=list)
+    # The class teachers the file names, per class (class_teachers.py).
+    class_teachers: list[PlannedClassTeachers] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -347,6 +350,11 @@ def plan_roster(
             planner.decide(row)
             if row.person is not None and row.person.pk in loans:
                 row.notes.append(_leaves_with(loans[row.person.pk]))
+    class_teachers, class_teacher_report = (
+        plan_class_teachers(school=school, rows=rows)
+        if kind == STUDENTS and "class_teacher" in table.columns
+        else ([], [])
+    )
     outcomes = [planner.outcome(row) for row in rows]
     valid = [(row, outcome) for row, outcome in zip(rows, outcomes, strict=True) if not row.errors]
     # Only the new classes that rows without errors use are created.
@@ -366,6 +374,7 @@ def plan_roster(
         skipped=list(table.skipped),
         date_orders=dates,
         class_names=_class_names(rows),
+        class_teachers=class_teacher_report,
         loans=[
             {
                 "person_id": person.pk,
@@ -394,6 +403,7 @@ def plan_roster(
             for row, outcome in valid
             if outcome.outcome == "reactivate" and row.person.pk in planner.held
         ],
+        class_teachers=class_teachers,
     )
 
 

@@ -77,6 +77,8 @@ class RosterReport:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     # Class names the file spells otherwise: written, name (as stored), rows.
     class_names: list[dict[str, Any]] = field(default_factory=list)
+    # The class teachers the file names: class_name, teachers, unknown (Kürzel), message.
+    class_teachers: list[dict[str, Any]] = field(default_factory=list)
     # Students who leave while holding a loan device: person_id, name, class_name,
     # asset_tags, message.
     loans: list[dict[str, Any]] = field(default_factory=list)
@@ -111,6 +113,7 @@ class RosterReport:
             "skipped": list(self.skipped),
             "applied": self.applied,
             "class_names": list(self.class_names),
+            "class_teachers": list(self.class_teachers),
             "loans": list(self.loans),
             "hidden_rows": self.hidden_rows,
             "date_orders": list(self.date_orders),

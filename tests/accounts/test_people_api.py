@@ -290,3 +290,34 @@ def test_class_rename_keeps_its_students(client_for, coordinator, class_5a, anna
     assert response.json()["student_count"] == 1
     anna.refresh_from_db()
     assert anna.school_class.name == "6a"
+
+
+def test_the_coordinator_sets_who_teaches_a_class_over_the_api(
+    client_for, coordinator, teacher, anna, class_5a, school_a
+):
+    me = teaches(teacher, SchoolClassFactory(school=school_a, name="9z"))
+    admin = client_for(coordinator, language="en")
+    url = f"/api/v1/classes/{class_5a.pk}/teachers"
+    assert client_for(teacher).get(f"/api/v1/people/{anna.pk}").status_code == 404
+
+    response = admin.put(
+        f"{url}/{me.pk}", json.dumps({"is_class_teacher": True}), content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "person_id": me.pk,
+        "name": me.sort_name,
+        "short_code": me.short_code,
+        "is_class_teacher": True,
+    }
+    assert [t["person_id"] for t in admin.get(url).json()] == [me.pk]
+    assert client_for(teacher).get(f"/api/v1/people/{anna.pk}").status_code == 200
+    # A student is no teacher: the field is named.
+    refused = admin.put(f"{url}/{anna.pk}", "{}", content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "teacher"
+
+    assert admin.delete(f"{url}/{me.pk}").status_code == 204
+    assert admin.delete(f"{url}/{me.pk}").status_code == 404
+    assert client_for(teacher).get(f"/api/v1/people/{anna.pk}").status_code == 404

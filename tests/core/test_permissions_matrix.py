@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import DirectorySyncRun, PersonRole
+from accounts.models import ClassTeacher, DirectorySyncRun, PersonRole
 from core.tokens import api_token_create
 from imports.models import ImportJob
 from lernstatt.api import api
@@ -121,6 +121,13 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("POST", "/api/v1/classes"): row(201, (201, 404), 403, 403),
     ("GET", "/api/v1/classes/{class_id}"): row(200, (200, 404), (200, 404), 403),
     ("PATCH", "/api/v1/classes/{class_id}"): row(200, (200, 404), 403, 403),
+    # who teaches a class: read by who sees the class, set by who edits classes (the person
+    # is a teacher of the class's school who teaches it)
+    ("GET", "/api/v1/classes/{class_id}/teachers"): row(200, (200, 404), (200, 404), 403),
+    ("PUT", "/api/v1/classes/{class_id}/teachers/{person_id}"): row(200, (200, 404), 403, 403),
+    ("DELETE", "/api/v1/classes/{class_id}/teachers/{person_id}"): row(
+        204, (204, 404), 403, 403
+    ),
     ("DELETE", "/api/v1/classes/{class_id}"): row(204, (204, 404), 403, 403),
     ("GET", "/api/v1/people"): row(200, 200, 200, 403),
     ("POST", "/api/v1/people"): row(201, (201, 404), 403, 403),
@@ -233,6 +240,8 @@ def world(school_a, school_b, role_users):
         user.username: api_token_create(user=user, name="x")[0] for user in role_users.values()
     }
     stranger_token = api_token_create(user=stranger, name="x")[0]
+    for side in sides.values():
+        ClassTeacher.objects.create(school_class=side.school_class, teacher=side.person)
     # The teacher teaches school A's class and the class of the loan's student.
     teaches(role_users["teacher"], sides["A"].school_class, sides["A"].loan.student.school_class)
     return SimpleNamespace(
@@ -318,6 +327,7 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
         },
         ("POST", "/api/v1/classes"): {"school": objects.school.number, "name": "Neu"},
         ("PATCH", "/api/v1/classes/{class_id}"): {"name": "5b"},
+        ("PUT", "/api/v1/classes/{class_id}/teachers/{person_id}"): {"is_class_teacher": True},
         ("POST", "/api/v1/people"): {
             "school": objects.school.number,
             "role": "staff",

@@ -110,6 +110,13 @@ class Command(LernstattCommand):
         if report.class_names:
             self.stdout.write(_("Class names as Lernstatt writes them:"))
             self._lines(f"  {each['written']} → {each['name']}" for each in report.class_names)
+        if report.class_teachers:
+            self.stdout.write(_("Class teachers from the file"))
+            self._lines(
+                f"  {each['class_name']}: {', '.join(each['teachers']) or '–'}"
+                + (f" – {each['message']}" if each.get("message") else "")
+                for each in report.class_teachers
+            )
         if report.loans:
             self.stdout.write(_("Leaving the school with a loan device"))
             self._lines(f"  {each['name']}: {each['message']}" for each in report.loans)
