@@ -106,3 +106,19 @@ def test_at_1366_pixels_the_device_filters_fit_the_screen(browser, live_server, 
         shot(page, "devices-1366")
     finally:
         context.close()
+
+
+def test_on_a_desktop_the_queue_is_a_table_with_its_header_above_the_rows(page, queue):
+    """The cards of the phone layout stay on the phone: at 1280 px the row is below the
+    header and "Approve" is on the screen."""
+    log_in(page, "koord")
+    page.get_by_role("link", name="request to decide").click()
+
+    approve = page.get_by_role("button", name="Approve")
+    expect(approve).to_be_visible()
+    header = page.locator("table.list thead").bounding_box()
+    row = page.locator("table.list tbody tr").first.bounding_box()
+    assert row["y"] >= header["y"] + header["height"] - 1, (header, row)
+    box = approve.bounding_box()
+    assert box["x"] + box["width"] <= page.viewport_size["width"], box
+    shot(page, "desktop-queue")
