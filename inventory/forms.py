@@ -247,7 +247,7 @@ class DeviceForm(ServiceErrors, forms.Form):
         label=_label("purchase_date"), required=False, widget=forms.DateInput(**_DATE)
     )
     purchase_price = EuroField(
-        label=_label("purchase_price"),
+        label=_("Purchase price in euros"),
         required=False,
         max_digits=10,
         decimal_places=2,
@@ -408,7 +408,7 @@ class DeviceCreateForm(ServiceErrors, forms.Form):
     )
     purchase_price = ImportRuleField(
         column="purchase_price",
-        label=_label("purchase_price"),
+        label=_("Purchase price in euros"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.errors import FileRejected
+from core.formats import decimal_text
 from core.sheets.values import clean_text, fold
 from core.sheets.xlsx import column_letter
 from core.sheets.xlsx_read import (
@@ -166,7 +167,7 @@ def read_table(
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+    return decimal_text(round(size / (1024 * 1024), 1), 1)
 
 
 def _not_a_spreadsheet(name: str) -> FileRejected:

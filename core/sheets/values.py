@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from core.formats import decimal_text
+
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # A cell starting with one of these could be run as a formula by a spreadsheet program.
@@ -83,7 +85,7 @@ def slash_parts(value: object) -> tuple[int, int] | None:
 
 
 def _number_is_no_date(number: float) -> ValueError:
-    shown = int(number) if float(number).is_integer() else number
+    shown = int(number) if float(number).is_integer() else decimal_text(number)
     if float(number).is_integer() and 1900 <= number <= 2100:
         return ValueError(_("%(value)s is a year, not a date.") % {"value": shown})
     if 0 <= number < 100:

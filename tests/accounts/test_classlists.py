@@ -89,7 +89,7 @@ def read(data: bytes) -> openpyxl.Workbook:
 def table(sheet) -> list[list]:
     """The rows from the header on (the title lines above it left out)."""
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    start = next(i for i, row in enumerate(rows) if row[2] in ("Login", "Benutzername"))
+    start = next(i for i, row in enumerate(rows) if row[2] in ("Login", "Anmeldename"))
     return rows[start:]
 
 
@@ -352,7 +352,7 @@ def test_the_command_speaks_german_and_keeps_the_service_log_out_of_its_output(
     out = io.StringIO()
     call_command("class_lists", "--school", "165432", "--output", str(target), stdout=out)
 
-    assert out.getvalue() == f"Klassenlisten gespeichert in {target}.\n"
+    assert out.getvalue() == f"Klassenlisten in {target} gespeichert.\n"
     assert "Class lists of school" not in caplog.text
 
     call_command(

@@ -115,9 +115,7 @@ def test_a_kuerzel_no_working_teacher_has_changes_nothing_and_is_named(
     assert class_teachers("5a") == {("ALT", True)}
 
 
-def test_a_new_class_teacher_takes_over_and_the_former_one_teaches_on(
-    it_admin, school_a, teachers
-):
+def test_a_new_class_teacher_takes_over_and_the_former_one_teaches_on(it_admin, school_a, teachers):
     school_class = SchoolClassFactory(school=school_a, name="5a", school_year=2026)
     ClassTeacher.objects.create(
         school_class=school_class, teacher=teachers["alt"], is_class_teacher=True

@@ -158,4 +158,4 @@ def test_the_command_writes_counts_as_german_numbers(tmp_path, school_a, thinkpa
     lines = out.getvalue().splitlines()
     assert any(line.split() == ["neu", "1.234"] for line in lines), lines
     assert "1,234" not in out.getvalue()
-    assert str(refused.value) == "1 Zeile ist fehlerhaft; die Datei würde nicht importiert."
+    assert str(refused.value) == "1 Zeile ist fehlerhaft; die Datei würde nicht importiert werden."

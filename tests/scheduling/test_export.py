@@ -35,14 +35,14 @@ HEADERS_DE = [
     "Von",
     "Bis",
     "Grund",
-    "Notiz",
+    "Bemerkung",
     "Angefragt von",
     "Angefragt am",
     "Ausgegeben am",
     "Erziehungsberechtigte(r)",
-    "Zubehör ausgegeben",
+    "Ausgegebenes Zubehör",
     "Zurückgegeben am",
-    "Zubehör zurückgegeben",
+    "Zurückgegebenes Zubehör",
     "Überfällig",
 ]
 AWKWARD_LAST = "D'Alessandro-Müller, Jr."
@@ -154,11 +154,11 @@ def test_a_loan_reads_as_a_school_admin_expects(it_admin, loans, school_a):
     assert (row["Seriennummer"], row["Modell"]) == ("PF3XYZ", "Lenovo ThinkPad E14")
     assert row["Grund"] == "Distanzunterricht"
     assert row["Angefragt von"] == "Erika Mustermann"
-    assert row["Zubehör ausgegeben"] == "Ladegerät, Hülle"
+    assert row["Ausgegebenes Zubehör"] == "Ladegerät, Hülle"
     assert row["Überfällig"] == "ja"
     assert row["Zurückgegeben am"] is None
     returned = xlsx_rows(export_bytes(it_admin))[loans["returned"].pk]
-    assert (returned["Überfällig"], returned["Zubehör zurückgegeben"]) == ("nein", "Ladegerät")
+    assert (returned["Überfällig"], returned["Zurückgegebenes Zubehör"]) == ("nein", "Ladegerät")
     requested = xlsx_rows(export_bytes(it_admin))[loans["requested"].pk]
     assert requested["Inventarnummer"] is None and requested["Modell"] is None
 
@@ -183,7 +183,7 @@ def test_no_cell_starting_with_equals_is_a_formula(it_admin, loans):
     headers = [cell.value for cell in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == loans["out"].pk)
     cells = dict(zip(headers, row, strict=True))
-    for header, text in [("Notiz", FORMULA_NOTE), ("Erziehungsberechtigte(r)", "=Eltern+1")]:
+    for header, text in [("Bemerkung", FORMULA_NOTE), ("Erziehungsberechtigte(r)", "=Eltern+1")]:
         assert cells[header].data_type == "s"
         assert cells[header].value == text
     data = csv_rows(export_bytes(it_admin, fmt="csv"))

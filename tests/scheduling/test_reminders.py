@@ -255,7 +255,7 @@ class TestText:
         loan_reminders_send()
 
         (message,) = mail.outbox
-        assert message.subject == f"Erinnerung: Leihgerät A-1 bis {due} zurückgeben"
+        assert message.subject == f"Erinnerung: Leihgerät A-1 bis zum {due} zurückgeben"
         body = message.body
         assert body.startswith("Guten Tag,\n\ndas Leihgerät von Mia B. (Klasse 7b, ")
         assert "Gymnasium am Park" in body
@@ -397,7 +397,7 @@ class TestEntryPoints:
         call_command("send_loan_reminders", stdout=out)
 
         assert out.getvalue() == (
-            "Erinnerungen verschickt: 2 (vor der Rückgabe: 1, überfällig: 1).\n"
+            "Erinnerungen verschickt: 2 (vor dem Rückgabetermin: 1, überfällig: 1).\n"
         )
         assert len(mail.outbox) == 2
 
@@ -408,8 +408,8 @@ class TestEntryPoints:
         call_command("send_loan_reminders", "--dry-run", stdout=out)
 
         assert out.getvalue() == (
-            "Probelauf, nichts wurde verschickt. Fällige Erinnerungen: 1 "
-            "(vor der Rückgabe: 1, überfällig: 0).\n"
+            "Probelauf: Es wurde nichts verschickt. Fällige Erinnerungen: 1 "
+            "(vor dem Rückgabetermin: 1, überfällig: 0).\n"
         )
         assert mail.outbox == []
         assert not LoanReminder.objects.exists()
@@ -436,7 +436,7 @@ class TestEntryPoints:
         on_loan()
         settings.EMAIL_BACKEND = "tests.scheduling.test_reminders.RefusingBackend"
 
-        with pytest.raises(CommandError, match="erneut: 1"):
+        with pytest.raises(CommandError, match="erneut versucht: 1"):
             call_command("send_loan_reminders", stdout=StringIO())
 
     def test_the_beat_task_sends_the_reminders_and_returns_the_counts(self, on_loan):

@@ -136,7 +136,10 @@ def test_the_teacher_hears_at_once_that_a_student_left_with_a_device_on_loan(
     # Mia has the device on loan; Ben's is only reserved, and is not out of the school.
     assert [message.to for message in mailoutbox] == [["lehrerin@schule.example"]]
     # The e-mail is German, the product's language.
-    assert mailoutbox[0].subject == "Schule verlassen: Bitte Leihgerät 166021-0042 zurücknehmen"
+    assert (
+        mailoutbox[0].subject
+        == "Schülerin/Schüler hat die Schule verlassen: Bitte Leihgerät 166021-0042 zurücknehmen"
+    )
     assert "Mia B. hat die Schule verlassen (Schülerliste vom 01.09.2026)" in mailoutbox[0].body
     assert Loan.objects.get(pk=loans["Mia"].pk).reminders.get().kind == "student_left"
 

@@ -158,7 +158,7 @@ def test_the_refusal_to_delete_a_device_with_loans_is_german_by_default(script, 
 
     body = assert_client_error(response, 409, "device_has_loans")
     assert body["message"] == (
-        "Gerät NB-0815 hat Ausleihen und kann daher nicht gelöscht werden. Mustern Sie es "
+        "Das Gerät NB-0815 hat Ausleihen und kann daher nicht gelöscht werden. Mustern Sie es "
         "stattdessen aus: Setzen Sie seinen Status auf „Ausgemustert“."
     )
 

@@ -21,6 +21,7 @@ from accounts.handout import initial_passwords_keep
 from accounts.models import (
     AccessAction,
     AccessLogEntry,
+    ClassTeacher,
     DirectorySyncRun,
     InitialPassword,
     PersonRole,
@@ -183,7 +184,8 @@ def world(school_a, coordinator, student, teacher):
     )
     run = DirectorySyncRun.objects.create(started_by=coordinator, school=school_a)
     token, _key = api_token_create(user=coordinator, name="Skript")
-    PersonFactory(school=school_a, role=PersonRole.TEACHER, school_class=None, login="kr")
+    kraus = PersonFactory(school=school_a, role=PersonRole.TEACHER, school_class=None, login="kr")
+    ClassTeacher.objects.create(school_class=student.school_class, teacher=kraus)
     path = {
         "asset_tag": device.asset_tag,
         "number": school_a.number,
@@ -194,6 +196,7 @@ def world(school_a, coordinator, student, teacher):
         "loan_id": loan.pk,
         "class_id": student.school_class_id,
         "person_id": student.pk,
+        "teacher_id": kraus.pk,
         "token_id": token.pk,
         "slug": "warranty",
     }

@@ -118,7 +118,7 @@ def test_class_list_shows_the_classes_of_the_roles_schools_with_counts(
 
 def test_class_list_of_another_school_year_is_empty_with_a_way_back(client_for, coordinator, anna):
     response = client_for(coordinator).get("/classes/", {"school_year": "2019"})
-    assert "Keine Klasse passt zu diesen Filtern." in text(response)
+    assert "Zu diesen Filtern wurde keine Klasse gefunden." in text(response)
     assert f'href="/classes/{anna.school_class_id}/"' not in text(response)
 
 
@@ -205,7 +205,7 @@ def test_people_search_finds_by_name_and_login_in_own_schools(
     page = text(client.get("/people/"))
     assert "Kraus, Karin" in page and "Berger" not in page
     page = text(client.get("/people/", {"q": "niemand"}))
-    assert "Niemand passt zu dieser Suche." in page
+    assert "Zu dieser Suche wurde niemand gefunden." in page
 
 
 def test_people_and_class_lists_need_a_fixed_number_of_queries(
@@ -311,7 +311,7 @@ def test_a_teacher_downloads_the_class_list_without_passwords(client_for, teache
     assert "attachment" in response["Content-Disposition"]
     rows = sheets(response)["5a"]
     header = next(row for row in rows if row and row[0] == "Nachname")
-    assert header == ("Nachname", "Vorname", "Login")
+    assert header == ("Nachname", "Vorname", "Anmeldename")
     assert ("Müller", "Anna", "anna.mueller") in rows
     assert client.get(f"/classes/{anna.school_class_id}/class-list.xlsx").status_code == 405
 
@@ -390,7 +390,7 @@ def test_the_apply_button_starts_a_run_that_the_run_page_follows(
     assert f'href="/directory/runs/{run.pk}/"' in listed
     assert (coordinator.get_full_name() or coordinator.username) in listed
     plan = text(client.get("/directory/", {"school": "165432"}))
-    assert "Nichts zu ändern" in plan
+    assert "nichts zu ändern" in plan
 
 
 @pytest.mark.integration
@@ -432,7 +432,7 @@ def test_a_coordinator_sees_only_their_schools_runs(
     assert client.get(f"/directory/runs/{other.pk}/").status_code == 404
     assert client.get(f"/directory/runs/{everyone.pk}/").status_code == 404
     admin_page = text(client_for(it_admin).get("/directory/runs/"))
-    assert "der Zeitplan" in admin_page and "alle Schulen" in admin_page
+    assert "Lernstatt (nach Zeitplan)" in admin_page and "alle Schulen" in admin_page
 
 
 # CSRF

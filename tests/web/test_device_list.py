@@ -142,7 +142,7 @@ def test_the_list_is_paged(client_for, it_admin, school_a, laptop_model):
 def test_a_search_without_results_says_so_and_offers_the_whole_list(client_for, it_admin, devices):
     html = client_for(it_admin).get("/devices/?q=gibtsnicht").content.decode()
 
-    assert "Kein Gerät passt zu dieser Suche." in html
+    assert "Zu dieser Suche wurde kein Gerät gefunden." in html
     assert "<table" not in html
 
 

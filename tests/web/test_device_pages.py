@@ -128,7 +128,7 @@ def test_the_history_of_a_loan_in_another_school_names_no_student(
 
     html = client_for(coordinator).get("/devices/GYM-0001/").content.decode()
 
-    assert "von einer Ausleihe zurückgegeben, 21. Dezember 2026 – 8. Januar 2027" in html
+    assert "nach einer Ausleihe zurückgegeben, 21. Dezember 2026 – 8. Januar 2027" in html
     assert "Brandt" not in html and f"/loans/{loan.pk}/" not in html
 
 

@@ -534,7 +534,7 @@ def test_a_damaged_return_needs_the_damage_and_writes_it_into_the_devices_notes(
     data = {"asset_tag": "L-1", "accessories": ["charger", "case"], "damaged": "on"}
 
     refused = browser.post(url, data)
-    assert "Bitte den Schaden beschreiben" in refused.content.decode()
+    assert "Bitte beschreiben Sie den Schaden" in refused.content.decode()
     reserved.refresh_from_db()
     assert reserved.status == LoanStatus.ON_LOAN
 
