@@ -9,12 +9,17 @@ machine. The wording of the terms is in TERMS below and nowhere else.
 Parsing a TrueType font takes fpdf2 longer than laying out the whole agreement, so each
 font is parsed once per process (`_fonts`) and every document gets its own light copy
 of it (`_font_for`): the widths and the character map are shared, the glyphs used are
-counted per document, and the file is read again, lazily, only to embed the subset.
+counted per document. On output fpdf2 cuts each font down to the glyphs used; it starts
+from a copy of DejaVu cut down once per process to the Latin script (`_cut`,
+`EMBED_RANGES`) when that has them all, which takes a fraction of the time of cutting the
+whole font (`_embed`). The fixed texts are broken into lines by fpdf2 once per process
+and printed line by line (`text_block`).
 Names in scripts DejaVu lacks (Chinese, Japanese, Korean) print with a fallback font
 (`CJK_FONT_PATHS`, Droid Sans Fallback from the Debian package fonts-droid-fallback, and
 for Hangul, which it lacks, Nanum Gothic from fonts-nanum; both installed by `make
-system-deps`), added only to a document that needs it; without the
-file the agreement still prints, those characters are missing and a warning is logged.
+system-deps`), each added only to a document that has a character it prints; without
+the file the agreement still prints, those characters are missing and a warning is
+logged. The first print of a loan says "Original", every later one "Zweitschrift".
 """
 
 import copy
@@ -27,13 +32,16 @@ import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF, FPDF_VERSION, XPos, YPos
+from fpdf.enums import MethodReturnValue
 from fpdf.fonts import SubsetMap, TTFFont
 
 from accounts.access_log import access_log_record
@@ -205,7 +213,7 @@ def loan_agreement_filename(*, loan: Loan) -> str:
 def loan_agreement_render(*, loan: Loan, reprint: bool | None = None) -> bytes:
     """The loan agreement of a loan that has a device (reserved, on loan, returned or lost)
     as an A4 PDF in German; Conflict (`loan_status`) for any other loan. The first print
-    of a loan is the original, every later one is marked "Zweitschrift": `reprint`, or,
+    of a loan is marked "Original", every later one "Zweitschrift": `reprint`, or,
     when None, whether the access log holds a print of it (loan_agreement_printed_before).
     Reads the loan's student, class, school and device model (select them with the loan)."""
     if loan.status not in statuses_allowing("agreement") or loan.device is None:
@@ -285,28 +293,58 @@ def _labels(accessories: Iterable[str]) -> str:
 
 # -- fonts parsed once ----------------------------------------------------------------------
 
-_parsed: dict[Path, tuple[TTFFont, bytes]] = {}
+
+class _File(NamedTuple):
+    """A font file to embed from: its bytes and its glyph names in order (fontTools makes
+    them up from the character map for a font without them, 0.1 s for the 50,000 glyphs
+    of Droid Sans Fallback, so they are kept with the file)."""
+
+    data: bytes
+    glyphs: tuple[str, ...]
+
+
+_parsed: dict[Path, tuple[TTFFont, _File]] = {}
 _parsed_lock = threading.Lock()
 _cjk_missing_logged = False
 
+# The cut-down copies of each DejaVu font that a document's font is cut from when the PDF
+# is written (_cut), smallest first: the first that has every glyph the document uses.
+# Western and Central European names need the first (Latin-1, Latin Extended-A: Turkish,
+# Polish, Czech, ...), Vietnamese ones the second; a document with a character outside
+# both is cut from the whole font, as before, only slower.
+LATIN = ((0x0020, 0x017F), (0x2000, 0x206F), (0x20A0, 0x20CF))  # + punctuation, currency
+EMBED_RANGES: tuple[tuple[tuple[int, int], ...], ...] = (
+    LATIN,
+    (*LATIN, (0x0180, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF)),  # Latin Extended
+)
+_cuts: dict[tuple[Path, int], _File] = {}
+_cuts_lock = threading.Lock()
+# The lines of a text as fpdf2 breaks them (_Agreement.text_block), by the text, its fonts
+# and the width: the fixed texts of the agreement, a few dozen, and the longer values.
+_wrapped: dict[tuple, list[tuple[str, bool]]] = {}
 
-def _fonts(path: Path) -> tuple[TTFFont, bytes]:
-    """The font at `path` as fpdf2 parses it (widths, character map) and the file's bytes,
+
+def _fonts(path: Path) -> tuple[TTFFont, _File]:
+    """The font at `path` as fpdf2 parses it (widths, character map) and the file,
     parsed once per process. The parsed font is never embedded itself: see _font_for."""
     with _parsed_lock:
         if path not in _parsed:
             data = _slim(path)
             font = TTFFont(FPDF(), io.BytesIO(data), "parsed", "")
+            glyphs = tuple(font.ttfont.getGlyphOrder())
             font.close()  # its file stays unread: each document reads the bytes below
-            _parsed[path] = (font, data)
+            _parsed[path] = (font, _File(data, glyphs))
         return _parsed[path]
 
 
 def _slim(path: Path) -> bytes:
     """The font file without what fpdf2 drops from every embedded font anyway (the tables
-    of OpenType layout), so that they are not read again for each document."""
+    of OpenType layout), so that they are not read again for each document, and without
+    the kerning pairs (`kern`), which only text shaping (not used here) would read and a
+    PDF viewer never does: the PDF places every glyph itself. They were read and cut down
+    for every document, and embedded in it."""
     font = ttLib.TTFont(str(path), recalcTimestamp=False)
-    for table in ("GSUB", "GPOS", "GDEF", "MATH", "FFTM", "hdmx", "meta"):
+    for table in ("GSUB", "GPOS", "GDEF", "MATH", "FFTM", "hdmx", "meta", "kern"):
         if table in font:
             del font[table]
     output = io.BytesIO()
@@ -315,13 +353,69 @@ def _slim(path: Path) -> bytes:
     return output.getvalue()
 
 
+def _cut(path: Path, tier: int) -> _File:
+    """The DejaVu font at `path` cut down to the glyphs of EMBED_RANGES[tier], with their
+    names, once per process. fpdf2 cuts every embedded font down to the glyphs the
+    document uses when it writes the PDF, and that took half the time of an agreement
+    when it started from the 6,000 glyphs of the font; from these 500 or 1,000 it gives
+    the same glyphs (outlines and hinting unchanged) in a fraction of it."""
+    key = (path, tier)
+    with _cuts_lock:
+        if key not in _cuts:
+            parsed, file = _fonts(path)
+            names = {
+                name
+                for char, name in parsed.cmap.items()
+                if any(low <= char <= high for low, high in EMBED_RANGES[tier])
+            }
+            # as fpdf2 cuts (fpdf.output), but keeping the glyph names it looks glyphs up by
+            options = ftsubset.Options(
+                notdef_outline=True, recommended_glyphs=True, glyph_names=True
+            )
+            subsetter = ftsubset.Subsetter(options)
+            subsetter.populate(glyphs=sorted(names))
+            font = ttLib.TTFont(io.BytesIO(file.data), recalcTimestamp=False)
+            subsetter.subset(font)
+            output = io.BytesIO()
+            font.save(output)
+            _cuts[key] = _File(output.getvalue(), tuple(font.getGlyphOrder()))
+            font.close()
+        return _cuts[key]
+
+
+def _embed(font: "_Font") -> None:
+    """Give the document's font the file fpdf2 cuts down to the glyphs used when it writes
+    the PDF: the smallest cut-down copy that has them all (_cut), else the whole font.
+    From a copy, the bounding boxes and point counts in the font's header tables (head,
+    hhea, maxp) stay those of the copy instead of being measured again from every glyph
+    used (fontTools' recalcBBoxes unpacks and packs each glyph for it, a third of the
+    time): a PDF viewer takes the metrics from the font descriptor and the widths fpdf2
+    writes, and a maximum or a box larger than needed is valid, so the page looks the
+    same. The glyphs themselves are the same as those cut from the whole font."""
+    file = font.file
+    if font.path in FONT_FILES.values():
+        used = font.subset.get_all_glyph_names()
+        for tier in range(len(EMBED_RANGES)):
+            cut = _cut(font.path, tier)
+            if set(cut.glyphs).issuperset(used):
+                file = cut
+                break
+    font.ttfont = ttLib.TTFont(
+        io.BytesIO(file.data),
+        recalcTimestamp=False,
+        recalcBBoxes=file is font.file,
+        lazy=True,
+    )
+    font.ttfont.setGlyphOrder(list(file.glyphs))
+
+
 class _Font(TTFFont):
     """A font of one document, copied from the one parsed once (_font_for), that measures
     a text from the width of the text one character shorter when it has measured that:
     fpdf2's line breaking measures each line again for every character added, which
     summed up every width each time and took most of the time of the agreement."""
 
-    __slots__ = ("widths",)
+    __slots__ = ("file", "path", "widths")
 
     def get_text_width(
         self, text: str, font_size_pt: float, text_shaping_params: dict | None
@@ -361,12 +455,14 @@ def _font_for(pdf: FPDF, family: str, style: str, path: Path) -> None:
 
 
 def _font_copy(pdf: FPDF, family: str, style: str, path: Path) -> "_Font":
-    parsed, data = _fonts(path)
+    parsed, file = _fonts(path)
     font = _Font.__new__(_Font)
     for name in TTFFont.__slots__:
         if hasattr(parsed, name):
             setattr(font, name, getattr(parsed, name))
     font.widths = {}
+    font.path = path
+    font.file = file
     font.i = len(pdf.fonts) + 1
     font.fontkey = f"{family.lower()}{style}"
     font.emphasis = parsed.emphasis.coerce(style)
@@ -376,7 +472,8 @@ def _font_copy(pdf: FPDF, family: str, style: str, path: Path) -> "_Font":
     font.biggest_size_pt = 0
     font.subset = SubsetMap(font)
     font._hbfont = None
-    font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    # the file to cut the embedded font from; _embed picks a smaller one when it can
+    font.ttfont = ttLib.TTFont(io.BytesIO(file.data), recalcTimestamp=False, lazy=True)
     return font
 
 
@@ -404,18 +501,12 @@ class _Agreement(FPDF):
         self.city = _text(settings.LERNSTATT_CITY_NAME) or "Stadt"
         for style, path in FONT_FILES.items():
             _font_for(self, FONT, style, path)
-        if self.needs_fallback():
-            fallbacks = []
-            path = _cjk_font_path()
-            if path is not None:
-                _font_for(self, CJK_FONT, "", path)
-                fallbacks.append(CJK_FONT)
-            if HANGUL_FONT_PATH.is_file():
-                _font_for(self, HANGUL_FONT, "", HANGUL_FONT_PATH)
-                fallbacks.append(HANGUL_FONT)
-            if fallbacks:
-                # one style only: bold names print in its regular weight
-                self.set_fallback_fonts(fallbacks, exact_match=False)
+        fallbacks = self.fallbacks()
+        for family, path in fallbacks:
+            _font_for(self, family, "", path)
+        if fallbacks:
+            # one style only: bold names print in its regular weight
+            self.set_fallback_fonts([family for family, _path in fallbacks], exact_match=False)
         self.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
         self.set_auto_page_break(auto=True, margin=MARGIN_BOTTOM)
         self.set_title(f"Leihvertrag {loan.device.asset_tag}")
@@ -427,9 +518,11 @@ class _Agreement(FPDF):
         self.set_draw_color(*RULE)
         self.set_line_width(0.3)
 
-    def needs_fallback(self) -> bool:
-        """Whether a text of this loan has a character DejaVu lacks (the fixed texts do
-        not): only then is the fallback font embedded, cut down to what is used."""
+    def fallbacks(self) -> list[tuple[str, Path]]:
+        """The fallback fonts (family, file) for the characters of this loan's texts that
+        DejaVu lacks (the fixed texts have none), in the order fpdf2 is to try them: only
+        those that print one of them, as every font added is embedded, and cutting down the
+        4 MB of a CJK font takes longer than the rest of the agreement."""
         loan = self.loan
         school, student, model = loan.school, loan.student, loan.device.model
         texts = [
@@ -448,7 +541,28 @@ class _Agreement(FPDF):
             student.school_class.name if student.school_class else "",
         ]
         cmap = self.fonts[FONT.lower()].cmap
-        return any(ord(char) not in cmap for text in texts for char in _text(text or ""))
+        missing = {ord(char) for text in texts for char in _text(text or "")} - cmap.keys()
+        if not missing:
+            return []
+        candidates = [(CJK_FONT, _cjk_font_path())]
+        if HANGUL_FONT_PATH.is_file():
+            candidates.append((HANGUL_FONT, HANGUL_FONT_PATH))
+        fallbacks = []
+        for family, path in candidates:
+            if path is None:
+                continue
+            covered = missing & _fonts(path)[0].cmap.keys()
+            if covered:
+                fallbacks.append((family, path))
+                missing -= covered
+        return fallbacks
+
+    def output(self, *args, **kwargs) -> bytearray | None:
+        """FPDF.output, with each font's file to cut down chosen first (_embed)."""
+        for font in self.fonts.values():
+            if isinstance(font, _Font):
+                _embed(font)
+        return super().output(*args, **kwargs)
 
     # -- page furniture -------------------------------------------------------------------
 
@@ -491,7 +605,7 @@ class _Agreement(FPDF):
         self.set_text_color(*INK)
         if value:
             self.set_font(FONT, "B" if bold else "", 10)
-            self.multi_cell(0, LINE, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.text_block(value, LINE)
         else:
             # Room above the line for handwriting, a little more than a printed row.
             self.write_on(self.get_x(), top + LINE + 2.5, self.w - self.r_margin, blank)
@@ -528,8 +642,60 @@ class _Agreement(FPDF):
 
     def paragraph(self, text: str, *, size: float = 9.5, height: float = 4.6) -> None:
         self.set_font(FONT, "", size)
-        # Ragged right: justified text without hyphenation leaves holes in the lines.
-        self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(text, height)
+
+    def text_block(self, text: str, height: float, *, markdown: bool = False) -> None:
+        """The text from here to the right margin in lines of `height`, as `multi_cell(0,
+        height, text, align="L", markdown=markdown, new_x=XPos.LMARGIN, new_y=YPos.NEXT)`
+        prints it, ragged right (justified text without hyphenation leaves holes in the
+        lines). The lines fpdf2 breaks the text into are kept for the process
+        (_wrapped): breaking them measured the text again for every letter and took most
+        of the time of laying out the agreement, whose terms are the same every time."""
+        width = self.w - self.r_margin - self.x
+        font = (self.font_family, self.font_style, self.font_size_pt, *self._fallback_font_ids)
+        key = (text, font, width, markdown)
+        lines = _wrapped.get(key)
+        if lines is None and self.fits(text, width, markdown=markdown):
+            lines = [(text, False)]  # a name, a date: not worth keeping
+        elif lines is None:
+            broken = self.multi_cell(
+                0,
+                height,
+                text,
+                align="L",
+                markdown=markdown,
+                dry_run=True,
+                output=MethodReturnValue.LINES,
+            )
+            # fpdf2 reads markdown letter by letter: only for the lines with markup in them
+            lines = [(line, markdown and self.has_markup(line)) for line in broken]
+            if len(_wrapped) >= 1_000:
+                _wrapped.clear()
+            _wrapped[key] = lines
+        for index, (line, markup) in enumerate(lines):
+            last = index == len(lines) - 1
+            self.cell(
+                width,
+                height,
+                line,
+                align="L",
+                markdown=markup,
+                new_x=XPos.LMARGIN if last else XPos.LEFT,
+                new_y=YPos.NEXT,
+            )
+
+    def fits(self, text: str, width: float, *, markdown: bool) -> bool:
+        """Whether multi_cell would print `text` in one line of `width`: it is short of
+        the width less the cell margins by more than rounding, in the document's fonts
+        alone (a fallback font has other widths)."""
+        if markdown or self._fallback_font_ids or "\n" in text or "\r" in text:
+            return False
+        return self.get_string_width(text) < width - 2 * self.c_margin - 0.01
+
+    def has_markup(self, line: str) -> bool:
+        """Whether fpdf2 might read markdown in `line`: a marker, an escape, a link."""
+        markers = (*self.MARKDOWN_MARKERS, self.MARKDOWN_ESCAPE_CHARACTER, "](")
+        return any(marker in line for marker in markers)
 
     # -- the document ---------------------------------------------------------------------
 
@@ -596,9 +762,10 @@ class _Agreement(FPDF):
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
-        if self.reprint:
-            self.set_font(FONT, "B", 8.5)
-            self.cell(0, 5, "Zweitschrift", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # Which print this is: the first is the original, any later one a second copy.
+        self.set_font(FONT, "B", 8.5)
+        mark = "Zweitschrift" if self.reprint else "Original"
+        self.cell(0, 5, mark, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
         self.ln(3)
 
@@ -681,15 +848,7 @@ class _Agreement(FPDF):
             self.set_font(FONT, "B", 9)
             self.cell(7, 4.6, f"{number}.")
             self.set_font(FONT, "", 9)
-            self.multi_cell(
-                0,
-                4.6,
-                f"**{title}.** {text.format(city=self.city)}",
-                align="L",
-                markdown=True,
-                new_x=XPos.LMARGIN,
-                new_y=YPos.NEXT,
-            )
+            self.text_block(f"**{title}.** {text.format(city=self.city)}", 4.6, markdown=True)
             self.ln(1.1)
 
     def signatures(self) -> None:
@@ -745,15 +904,7 @@ class _Agreement(FPDF):
             if self.will_page_break(10):
                 self.add_page()
             self.set_font(FONT, "", 8.5)
-            self.multi_cell(
-                0,
-                4.1,
-                f"**{title}:** {text.format(city=self.city)}",
-                align="L",
-                markdown=True,
-                new_x=XPos.LMARGIN,
-                new_y=YPos.NEXT,
-            )
+            self.text_block(f"**{title}:** {text.format(city=self.city)}", 4.1, markdown=True)
             self.ln(0.6)
 
     def columns(self, gap: float = 12.0) -> tuple[float, float, float]:

@@ -5,6 +5,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from fontTools import ttLib
+from fpdf import XPos, YPos
 from pypdf import PdfReader
 
 from accounts.models import PersonRole
@@ -14,6 +16,7 @@ from scheduling import agreement as agreement_module
 from scheduling import handling, services
 from scheduling.agreement import (
     CJK_FONT_PATHS,
+    HANGUL_FONT_PATH,
     TERMS,
     loan_agreement_filename,
     loan_agreement_print,
@@ -30,6 +33,34 @@ def pdf_text(content: bytes) -> str:
     """The text of every page, whitespace folded: lines wrap wherever the layout wants."""
     reader = PdfReader(io.BytesIO(content))
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def text_runs(content: bytes) -> list[list[tuple]]:
+    """Per page, every piece of text with where and how it is printed: the text, its
+    matrices (position), its font and size, as a reader sees them."""
+    pages = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        runs = []
+
+        def visit(text, cm, tm, font, size, runs=runs):
+            if text.strip():
+                font_name = str(font["/BaseFont"]) if font else None
+                runs.append((text, tuple(cm), tuple(tm), font_name, size))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+def embedded_fonts(content: bytes) -> dict[str, bytes]:
+    """The font files embedded in the PDF, by their PostScript name."""
+    fonts = {}
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            fonts[str(font["/BaseFont"])] = descriptor["/FontFile2"].get_object().get_data()
+    return fonts
 
 
 def de(value: datetime.date) -> str:
@@ -203,13 +234,18 @@ class TestDocument:
         for part in ("Art. 6 Abs. 1", "Art. 77", "Speicherdauer"):
             assert part in text
 
-    def test_the_first_print_is_the_original_and_the_next_the_second_copy(
+    def test_the_first_print_is_the_original_and_says_so_the_next_are_second_copies(
         self, coordinator, reserved
     ):
         first = pdf_text(loan_agreement_print(actor=coordinator, loan=reserved, via="web"))
         second = pdf_text(loan_agreement_print(actor=coordinator, loan=reserved, via="web"))
+        third = pdf_text(loan_agreement_print(actor=coordinator, loan=reserved, via="web"))
+        assert "Leihvertrag über ein digitales Endgerät für eine Schülerin oder einen " in first
+        assert "Schüler Original" in first
         assert "Zweitschrift" not in first
-        assert "Zweitschrift" in second
+        for later in (second, third):
+            assert "Schüler Zweitschrift" in later
+            assert "Original" not in later
 
     def test_prints_the_same_when_fpdf2_keeps_its_fonts_otherwise(self, reserved, monkeypatch):
         def changed_internals(*args, **kwargs):
@@ -233,6 +269,99 @@ class TestDocument:
         student.save()
         loan = loan_get(actor=coordinator, loan_id=reserved.pk)
         assert f"{first} {last}" in pdf_text(loan_agreement_render(loan=loan))
+
+    @pytest.mark.parametrize(
+        ("first", "last", "fonts"),
+        [
+            ("Thị Minh Anh", "Nguyễn", set()),
+            ("小明", "王", {"DroidSansFallback"}),
+            ("지민", "김", {"NanumGothic"}),
+        ],
+    )
+    def test_only_the_fallback_font_that_prints_a_name_is_embedded(
+        self, coordinator, reserved, first, last, fonts
+    ):
+        if fonts and not (
+            any(path.exists() for path in CJK_FONT_PATHS) and HANGUL_FONT_PATH.exists()
+        ):
+            service_missing("fonts-droid-fallback or fonts-nanum missing (make system-deps)")
+        student = reserved.student
+        student.first_name, student.last_name = first, last
+        student.save()
+        content = loan_agreement_render(loan=loan_get(actor=coordinator, loan_id=reserved.pk))
+        assert f"{first} {last}" in pdf_text(content)
+        # any font object in the file names its font, referenced by a page or not
+        embedded = {
+            name for name in ("DroidSansFallback", "NanumGothic") if name.encode() in content
+        }
+        assert embedded == fonts
+
+    def test_the_lines_are_broken_and_placed_as_multi_cell_places_them(
+        self, coordinator, handed_out, monkeypatch
+    ):
+        # Long texts: the school's name wraps in the letterhead and in the field, the
+        # condition wraps over many lines, across the foot of page 1.
+        school = handed_out.school
+        school.name = "Städtisches Gymnasium am Park mit bilingualem Zweig und Ganztag " * 2
+        school.save()
+        handed_out.condition_out = "Kratzer am Deckel, eine Taste (Ä) klemmt; " * 40
+        handed_out.save()
+        loan = loan_get(actor=coordinator, loan_id=handed_out.pk)
+        cached = loan_agreement_render(loan=loan, reprint=True)
+        again = loan_agreement_render(loan=loan, reprint=True)  # the lines kept from before
+
+        def multi_cell(self, text, height, *, markdown=False):
+            self.multi_cell(
+                0,
+                height,
+                text,
+                align="L",
+                markdown=markdown,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+
+        monkeypatch.setattr(agreement_module._Agreement, "text_block", multi_cell)
+        plain = loan_agreement_render(loan=loan, reprint=True)
+        pages = text_runs(plain)
+        assert len(pages) == 4
+        # the condition runs on from page 1 onto page 2, before the terms on page 3
+        assert any("Kratzer am Deckel" in run[0] for run in pages[1])
+        assert text_runs(cached) == text_runs(plain)
+        assert text_runs(again) == text_runs(plain)
+
+    @pytest.mark.parametrize(
+        ("first", "last"),
+        [("Zeynep", "Yıldırım"), ("Thị Minh Anh", "Nguyễn"), ("Αλέξανδρος", "Παπαδόπουλος")],
+    )  # from the Latin copy, from the Latin Extended one, from the whole font
+    def test_an_embedded_font_has_the_glyphs_of_one_cut_from_the_whole_font(
+        self, coordinator, reserved, monkeypatch, first, last
+    ):
+        student = reserved.student
+        student.first_name, student.last_name = first, last
+        student.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        fonts = embedded_fonts(loan_agreement_render(loan=loan))
+        monkeypatch.setattr(agreement_module, "EMBED_RANGES", ())
+        whole = embedded_fonts(loan_agreement_render(loan=loan))
+        assert set(fonts) == set(whole) == {"/MPDFAA+DejaVuSansBook", "/MPDFAA+DejaVuSansBold"}
+        for name, data in fonts.items():
+            font, reference = ttLib.TTFont(io.BytesIO(data)), ttLib.TTFont(io.BytesIO(whole[name]))
+            assert font.getGlyphOrder() == reference.getGlyphOrder()
+            assert len(font.getGlyphOrder()) < 150  # cut down to the glyphs used
+            assert font["maxp"].numGlyphs == len(font["hmtx"].metrics) == len(font["glyf"])
+            for table in ("glyf", "loca", "hmtx", "cmap", "post", "OS/2", "name", "fpgm", "prep"):
+                assert font.reader[table] == reference.reader[table], (name, table)
+            assert "kern" not in font
+            # the header's box and maxima hold every glyph (they may be larger)
+            head, maxp, glyf = font["head"], font["maxp"], font["glyf"]
+            for glyph_name in font.getGlyphOrder():
+                glyph = glyf[glyph_name]
+                if glyph.numberOfContours > 0:
+                    assert head.xMin <= glyph.xMin <= glyph.xMax <= head.xMax
+                    assert head.yMin <= glyph.yMin <= glyph.yMax <= head.yMax
+                    points, contours = glyph.getMaxpValues()
+                    assert points <= maxp.maxPoints and contours <= maxp.maxContours
 
     def test_a_name_typed_with_combining_accents_prints_as_the_letters(self, coordinator, reserved):
         student = reserved.student
