@@ -226,6 +226,16 @@ def cases(name: str, fx: dict) -> list[tuple[str, dict, str, str]]:
         "accounts:class_list": [("teacher", {}, "", ""), ("it_admin", {}, "", "")],
         "accounts:class_detail": [("teacher", {"class_id": fx["class"]}, "", "")],
         "accounts:class_list_download": [("teacher", {"class_id": fx["class"]}, "", "POST")],
+        "accounts:class_teacher_set": [
+            ("coordinator", {"class_id": fx["class"]}, "", "GET: POST only")
+        ],
+        "inventory:device_create": [("coordinator", {}, "", "")],
+        "inventory:school_list": [("coordinator", {}, "", ""), ("it_admin", {}, "", "")],
+        "inventory:school_create": [("it_admin", {}, "", "")],
+        "inventory:school_edit": [("it_admin", {"number": fx["school"]}, "", "")],
+        "inventory:room_create": [("coordinator", {"number": fx["school"]}, "", "")],
+        "inventory:device_model_list": [("it_admin", {}, "", "")],
+        "inventory:device_model_create": [("coordinator", {}, "", "")],
         "accounts:school_class_lists_download": [
             ("coordinator", {"number": fx["school"]}, "", "POST")
         ],
