@@ -125,9 +125,7 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     # is a teacher of the class's school who teaches it)
     ("GET", "/api/v1/classes/{class_id}/teachers"): row(200, (200, 404), (200, 404), 403),
     ("PUT", "/api/v1/classes/{class_id}/teachers/{person_id}"): row(200, (200, 404), 403, 403),
-    ("DELETE", "/api/v1/classes/{class_id}/teachers/{person_id}"): row(
-        204, (204, 404), 403, 403
-    ),
+    ("DELETE", "/api/v1/classes/{class_id}/teachers/{person_id}"): row(204, (204, 404), 403, 403),
     ("DELETE", "/api/v1/classes/{class_id}"): row(204, (204, 404), 403, 403),
     ("GET", "/api/v1/people"): row(200, 200, 200, 403),
     ("POST", "/api/v1/people"): row(201, (201, 404), 403, 403),
