@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # fonts-droid-fallback, fonts-nanum: Chinese, Japanese and Korean names on the loan
 # agreement; gettext: the translation check (makemessages, msgattrib);
-# libreoffice-calc-nogui: the exported spreadsheets printed to PDF as LibreOffice prints them.
-SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback fonts-nanum gettext libreoffice-calc-nogui
+# libreoffice-calc-nogui: the exported spreadsheets printed to PDF as LibreOffice prints them;
+# poppler-utils: pdftoppm rasterises the asset labels for the tests that decode their codes.
+SYSTEM_PACKAGES := slapd ldap-utils chromium fonts-droid-fallback fonts-nanum gettext libreoffice-calc-nogui poppler-utils
 
 .PHONY: run test test-fast lint format demo system-deps venv clean
 

@@ -1,5 +1,6 @@
 """Reads of the inventory, always through the actor's scope (the permissions' `scope`)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,9 @@ DEVICE_ORDERINGS = {
     "model",
     "updated_at",
 }
+
+
+TAGS_PER_QUERY = 200
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,58 @@ def device_get(*, actor: User, asset_tag: str, perm: Perm = Perm.DEVICE_VIEW) ->
     if device is None:
         raise NotFound(_("Device %(tag)s not found.") % {"tag": asset_tag})
     return device
+
+
+def device_selection(
+    *,
+    actor: User,
+    device_ids: Sequence[int] = (),
+    asset_tags: Sequence[str] = (),
+    room_id: int | None = None,
+    school: str | None = None,
+    filters: DeviceFilters | None = None,
+    perm: Perm = Perm.DEVICE_VIEW,
+) -> list[Device]:
+    """The devices a user picked for something done to each (printing their labels): the
+    ones ticked in the list (`device_ids`, ordered by asset tag), the ones named by asset
+    tag (any case, in the order named, each once), the ones of a room or of a school (by
+    number), or the list with `filters`, in the list's order; the first of these given
+    decides. NotFound when an id or a tag is not a device of the actor's schools (a tag is
+    named, as device_get names it; ids are not, so nothing is told about which exist) or
+    the room or school is out of reach; PermissionDenied when the role may not `perm`."""
+    if device_ids:
+        ids = set(device_ids)
+        devices = list(
+            device_list(actor=actor, perm=perm).filter(pk__in=ids).order_by("asset_tag", "id")
+        )
+        if len(devices) != len(ids):
+            raise NotFound(_("Some of the selected devices were not found."))
+        return devices
+    if asset_tags:
+        wanted = list(dict.fromkeys(tag.strip() for tag in asset_tags if tag.strip()))
+        found: dict[str, Device] = {}
+        # In chunks: SQLite limits how deep the conditions of one query may nest.
+        for first in range(0, len(wanted), TAGS_PER_QUERY):
+            lookup = Q()
+            for tag in wanted[first : first + TAGS_PER_QUERY]:
+                lookup |= Q(asset_tag__iexact=tag)
+            for device in device_list(actor=actor, perm=perm).filter(lookup):
+                found[device.asset_tag.casefold()] = device
+        devices = []
+        for tag in wanted:
+            device = found.get(tag.casefold())
+            if device is None:
+                raise NotFound(_("Device %(tag)s not found.") % {"tag": tag})
+            if device not in devices:
+                devices.append(device)
+        return devices
+    if room_id is not None:
+        room = room_get(actor=actor, room_id=room_id, perm=perm)
+        return list(device_list(actor=actor, filters=DeviceFilters(room=room.id), perm=perm))
+    if school:
+        found = school_get(actor=actor, number=school, perm=perm)
+        return list(device_list(actor=actor, filters=DeviceFilters(school=found.number), perm=perm))
+    return list(device_list(actor=actor, filters=filters, perm=perm))
 
 
 def device_history(*, device: Device) -> QuerySet[DeviceHistory]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import record_views, views
+from inventory import label_views, record_views, views
 
 app_name = "inventory"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("devices/", views.device_list, name="device_list"),
     # Outside devices/: any name there could be a device's asset tag.
     path("device-changes/", views.device_bulk, name="device_bulk"),
+    path("labels/", label_views.label_print, name="label_print"),
+    # The address in the QR code of a device's label: short, as it is printed.
+    path("d/<path:asset_tag>", label_views.device_link, name="device_link"),
     path("new-device/", record_views.device_create, name="device_create"),
     path("devices/<path:asset_tag>/edit/", views.device_edit, name="device_edit"),
     path("devices/<path:asset_tag>/", views.device_detail, name="device_detail"),

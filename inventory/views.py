@@ -62,6 +62,14 @@ def _list_path(request: HttpRequest) -> str:
     return f"{path}?{query.urlencode()}" if query else path
 
 
+def _label_query(request: HttpRequest) -> str:
+    """The list's filters, for the labels of the list as it is shown (every page)."""
+    query = request.GET.copy()
+    for name in ("select", "page"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @login_required
 @web_errors
 def device_list(request: HttpRequest) -> HttpResponse:
@@ -80,6 +88,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         request,
         "inventory/device_list.html",
         {
+            "label_query": _label_query(request),
             "form": form,
             "page": page,
             "columns": _columns(filters.ordering),

@@ -19,7 +19,7 @@ from core.api import router as core_router
 from core.auth import API_AUTH
 from core.errors import LernstattError
 from imports.api import router as imports_router
-from inventory.api import catalog_router
+from inventory.api import catalog_router, labels_router
 from inventory.api import imports_router as device_imports_router
 from privacy.api import router as privacy_router
 from scheduling.api import router as scheduling_router
@@ -51,6 +51,7 @@ v1.add_router("/imports", imports_router)
 v1.add_router("/imports", device_imports_router)
 v1.add_router("/imports", rosters_router)
 v1.add_router("/directory", directory_router)
+v1.add_router("/labels", labels_router)
 v1.add_router("", catalog_router)
 v1.add_router("", people_router)
 v1.add_router("", privacy_router)

@@ -255,6 +255,15 @@ LERNSTATT_OPEN_DATA_PUBLISHER = os.environ.get(
 # The city as the loan agreement names it, the Schulträger: "Zwischen der <name> als
 # Schulträger …", e.g. "Stadt Musterstadt" or "Landeshauptstadt Musterstadt".
 LERNSTATT_CITY_NAME = os.environ.get("LERNSTATT_CITY_NAME", "").strip() or "Stadt"
+# Asset labels (inventory.labels): the address Lernstatt is opened at, for the QR code of
+# each label (<base>/d/<asset tag>; with any path prefix Lernstatt is served under), and
+# the owner line printed on them.
+LERNSTATT_BASE_URL = (
+    os.environ.get("LERNSTATT_BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+)
+LERNSTATT_LABEL_OWNER = (
+    os.environ.get("LERNSTATT_LABEL_OWNER", "").strip() or f"Eigentum der {LERNSTATT_CITY_NAME}"
+)
 # Accounts: login names (logins_assign) and initial passwords (password_generate).
 LERNSTATT_LOGIN_PATTERN = os.environ.get("LERNSTATT_LOGIN_PATTERN", "{first}.{last}")
 # e.g. "{code}" so teachers log in with their Kürzel

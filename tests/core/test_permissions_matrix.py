@@ -82,6 +82,9 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     ("DELETE", "/api/v1/devices/{asset_tag}"): row(204, 403, 403, 403),
     ("GET", "/api/v1/devices/{asset_tag}/history"): row(200, (200, 404), 403, 403),
     ("GET", "/api/v1/devices/export"): row(200, 200, 403, 403),
+    # asset labels: whoever sees the devices, for their schools
+    ("GET", "/api/v1/labels/templates"): row(200, 200, 403, 403),
+    ("POST", "/api/v1/labels"): row(200, (200, 404), 403, 403),
     # imports: a job is seen by its creator and by IT admins; coordinators for their schools
     ("POST", "/api/v1/imports/devices"): row(202, (202, 404), 403, 403),
     ("GET", "/api/v1/imports/{job_id}"): row(200, (200, 404), 403, 403),
@@ -285,6 +288,7 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
             "school": objects.school.number,
         },
         ("PATCH", "/api/v1/devices/{asset_tag}"): {"notes": "geprüft"},
+        ("POST", "/api/v1/labels"): {"asset_tags": [objects.device.asset_tag]},
         ("POST", "/api/v1/imports/devices"): {
             "file": SimpleUploadedFile("inventar.csv", b"Inventarnummer;Modell\r\nX-1;Y\r\n"),
             "school": objects.school.number,

@@ -61,6 +61,9 @@ MATRIX = {
     "inventory:device_detail": row(302, 403, 200, 404, 200, 403),
     "inventory:device_edit": row(302, 403, 200, 404, 200, 403),
     "inventory:device_list": row(302, 403, 200, 200, 200, 403),
+    # the address in a label's QR code: the device's page (302) for whoever may see it
+    "inventory:device_link": row(302, 403, 302, 404, 302, 403),
+    "inventory:label_print": row(302, 403, 200, 200, 200, 403),
     "inventory:device_model_create": row(302, 403, 200, 200, 200, 403),
     "inventory:device_model_list": row(302, 403, 200, 200, 200, 403),
     "inventory:room_create": row(302, 403, 200, 404, 200, 403),
