@@ -7,7 +7,7 @@ whose rows name no Kürzel keeps its class teachers too."""
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import WORKING_STATUSES, ClassTeacher, Person, PersonRole, SchoolClass
 from accounts.rosters.parse import RosterRow
@@ -59,10 +59,14 @@ def plan_class_teachers(
             "unknown": unknown,
         }
         if unknown:
-            entry["message"] = _(
+            entry["message"] = ngettext(
                 "No teacher of the school has the short code %(codes)s, so the class "
                 "teachers of %(class)s stay as they are: import the teachers first, or set "
-                "them on the class page."
+                "them on the class page.",
+                "No teacher of the school has the short codes %(codes)s, so the class "
+                "teachers of %(class)s stay as they are: import the teachers first, or set "
+                "them on the class page.",
+                len(unknown),
             ) % {"codes": ", ".join(unknown), "class": school_class.name}
         report.append(entry)
     return planned, report

@@ -107,7 +107,7 @@ def test_a_kuerzel_no_working_teacher_has_changes_nothing_and_is_named(
     (entry,) = report.class_teachers
     assert entry["unknown"] == ["XYZ", "WEG"]
     assert entry["message"].startswith(
-        "No teacher of the school has the short code XYZ, WEG, so the class teachers of 5a "
+        "No teacher of the school has the short codes XYZ, WEG, so the class teachers of 5a "
         "stay as they are"
     )
     # The students are imported; the class keeps the class teacher it had.
