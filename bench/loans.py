@@ -38,19 +38,15 @@ import enum
 import heapq
 import itertools
 import json
-import os
 import random
-import secrets
-import signal
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from databases import default_kind, own_database, run_each_database
+from databases import default_kind, run_each_database, run_in_own_database
 from memory import peak_mb, reset_peak
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -730,23 +726,7 @@ def main() -> None:
         run_each_database(args.db, __file__, lambda result: print_table(result, args))
         return
 
-    # Stopped from outside: still drop the database of this run (the finally blocks run).
-    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lernstatt.settings")
-    # Production settings: no query log kept in memory, as DEBUG would.
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "localhost"
-    os.environ["LDAP_URL"] = ""
-    with own_database(args.db) as url, tempfile.TemporaryDirectory() as var_dir:
-        os.environ["DATABASE_URL"] = url
-        os.environ["LERNSTATT_VAR_DIR"] = var_dir
-        result = run(args)
-        from django.db import connections
-
-        connections.close_all()
-    print(json.dumps(result, default=str))
+    run_in_own_database(args.db, lambda _var_dir: run(args))
 
 
 if __name__ == "__main__":

@@ -27,15 +27,12 @@ import json
 import logging
 import os
 import pstats
-import secrets
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from databases import default_kind, own_database, run_each_database
+from databases import default_kind, run_each_database, run_in_own_database
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_MS = 200
@@ -393,25 +390,15 @@ def main() -> None:
         run_each_database(args.db, __file__, lambda result: print_table(result, args))
         return
 
-    # Stopped from outside: still drop the database of this run (the finally blocks run).
-    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lernstatt.settings")
-    # Production settings: no query log in memory, no debug pages, manifest static files.
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ["LDAP_URL"] = ""
-    os.environ["CELERY_BROKER_URL"] = ""  # the import previews run in-process
-    with own_database(args.db) as url, tempfile.TemporaryDirectory() as var_dir:
-        os.environ["DATABASE_URL"] = url
-        os.environ["LERNSTATT_VAR_DIR"] = var_dir
+    def in_var_dir(var_dir: str) -> dict:
+        # Manifest static files, collected into the run's own folder.
         os.environ["DJANGO_STATIC_ROOT"] = str(Path(var_dir) / "static")
-        result = run(args)
-        from django.db import connections
+        return run(args)
 
-        connections.close_all()
-    print(json.dumps(result, default=str))
+    # The import previews run in-process.
+    run_in_own_database(
+        args.db, in_var_dir, DJANGO_ALLOWED_HOSTS="testserver", CELERY_BROKER_URL=""
+    )
 
 
 if __name__ == "__main__":
