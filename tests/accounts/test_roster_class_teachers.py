@@ -3,14 +3,18 @@ the preview names the teachers it means, the import makes them the class teacher
 Kürzel no teacher has changes nothing and says so."""
 
 import datetime
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.utils import translation
 
-from accounts.models import ClassTeacher, PersonRole, PersonStatus, SchoolClass
+from accounts.models import ClassTeacher, Person, PersonRole, PersonStatus, SchoolClass
 from accounts.rosters import roster_apply, roster_preview
 from tests.accounts.factories import PersonFactory, SchoolClassFactory
 from tests.accounts.roster_files import csv_bytes, xlsx
+from tests.conftest import service_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +151,45 @@ def test_an_excel_export_with_the_column_named_klassenleitung(it_admin, school_a
 
     assert SchoolClass.objects.get().name == "5a"
     assert class_teachers("5a") == {("MÜL", True)}
+
+
+@pytest.mark.integration
+def test_a_workbook_saved_by_libreoffice_sets_the_class_teachers(
+    it_admin, school_a, teachers, tmp_path
+):
+    """The office's list as LibreOffice Calc writes it (a CSV opened and saved as .xlsx by
+    LibreOffice headless, with a profile of its own), not as our writer would."""
+    soffice = shutil.which("soffice") or "/usr/bin/soffice"
+    if not Path(soffice).exists():
+        service_missing("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    source = tmp_path / "schueler.csv"
+    source.write_text(
+        "Klasse;Nachname;Vorname;Geburtsdatum;Klassenlehrer\n"
+        "05a;Becker;Mia;01.02.2015;MÜL\n"
+        "6b;O'Brien;Siobhán;03.02.2014;OBR / ALT\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--infilter=CSV:59,34,76,1",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+    report = run(it_admin, school_a, [], data=(tmp_path / "schueler.xlsx").read_bytes())
+    assert report.errors == []
+
+    assert class_teachers("5a") == {("MÜL", True)}
+    assert class_teachers("6b") == {("OBR", True), ("ALT", True)}
+    siobhan = Person.objects.get(last_name="O'Brien", role=PersonRole.STUDENT)
+    assert (siobhan.first_name, siobhan.birth_date) == ("Siobhán", datetime.date(2014, 2, 3))

@@ -720,3 +720,40 @@ def test_city_staff_open_every_report_by_clicking_and_download_one_as_excel(
     by_programme = {line[0]: line for line in body}
     assert by_programme["DigitalPakt Schule"] == ("DigitalPakt Schule", 2021, 4, 2596)
     assert by_programme["Sofortausstattungsprogramm"][3] == 1197
+
+
+def test_coordinator_gives_a_class_its_teacher_who_then_sees_its_students(page_de):
+    """The coordinator adds a teacher to a class by clicking; the teacher then finds the
+    class's students under "Personen", and no one of another class."""
+    school = SchoolFactory(name="Gesamtschule Am Röderberg", number="166033")
+    klasse = SchoolClassFactory(school=school, name="7c")
+    PersonFactory(school=school, school_class=klasse, first_name="Siobhán", last_name="O'Brien")
+    PersonFactory(school=school, first_name="Fremd", last_name="Andereklasse")
+    UserFactory(username="koord", role=Role.COORDINATOR, schools=[school])
+    lehrerin = UserFactory(
+        username="lehrerin", role=Role.TEACHER, schools=[school], first_name="Dörte"
+    )
+    me = teaches(lehrerin, SchoolClassFactory(school=school, name="5a"))
+    page = page_de
+
+    anmelden(page, "koord")
+    navigation(page).get_by_role("link", name="Klassen").click()
+    page.get_by_role("link", name="7c").click()
+    expect(heading(page)).to_have_text("Klasse 7c")
+    expect(page.locator("main")).to_contain_text("Noch keine Lehrkraft unterrichtet diese Klasse")
+    page.get_by_label("Lehrkraft", exact=True).select_option(str(me.pk))
+    page.get_by_label("Klassenleitung").check()
+    page.get_by_role("button", name="Lehrkraft hinzufügen").click()
+    expect(page.locator(".messages")).to_contain_text(
+        f"{me.full_name} unterrichtet jetzt die Klasse 7c."
+    )
+    expect(table(page, "Lehrkräfte")).to_contain_text("Klassenleitung")
+    shot(page, "walk-coordinator-class-teacher")
+    page.get_by_role("button", name="Abmelden").click()
+
+    anmelden(page, "lehrerin")
+    navigation(page).get_by_role("link", name="Personen").click()
+    people = page.locator("main")
+    expect(people).to_contain_text("O'Brien")
+    expect(people).not_to_contain_text("Andereklasse")
+    shot(page, "walk-teacher-people-of-her-classes")
