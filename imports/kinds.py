@@ -20,11 +20,13 @@ Text = str | Promise
 @dataclass(frozen=True)
 class Outcome:
     """A row outcome of a kind: its word on a row and a tab (`label`), and in the count
-    lines of a command's summary (`counted`)."""
+    lines of a command's summary (`counted`). An `occasional` outcome (one only some files
+    can have) is counted in a summary only when it happened."""
 
     key: str
     label: Text
     counted: Text
+    occasional: bool = False
 
 
 # The outcomes every kind has; each lists them among its own, in its order.
@@ -45,9 +47,10 @@ class ImportKind:
     - write(prepared, job, actor, progress): writes, inside the transaction that marks the
       job applied, and returns the report's dict; raises ImportHasErrors (nothing written)
       like check.
-    - start(actor=, kind=, upload=, filename=, size=, school=, create_missing=): keeps an
-      uploaded file as a job of this kind and starts its preview (the web page's upload;
-      the API has an endpoint per kind).
+    - prepare(actor=, school=, create_missing=, date_order=): the options of a job of
+      this kind, checked against the actor (a school out of reach is not found); the
+      upload (imports.services.import_job_start) and a command's run (import_file_run)
+      both take them from here.
     - school(job): the school chosen for the whole import (with `number` and `name`), or
       None.
     - schools(actor): the schools the upload page offers for this kind, as (number, label).
@@ -55,6 +58,8 @@ class ImportKind:
       the report (see import_job_viewed); None for a kind that names no one.
     - page(report parts): what the kind's part of the job page (`report_template`) shows,
       and the entries of the report it names (for `viewed`).
+    - summary(report): the kind's own lines of a command's summary, after the counts and
+      before the errors (what is created, the people missing from a roster, …).
     """
 
     perm: Perm
@@ -64,7 +69,7 @@ class ImportKind:
     preview: Callable[[ImportJob, User, Progress], dict[str, Any]]
     check: Callable[[ImportJob, User, Progress, bool], Any]
     write: Callable[[Any, ImportJob, User, Progress], dict[str, Any]]
-    start: Callable[..., ImportJob]
+    prepare: Callable[..., dict[str, Any]]
     school: Callable[[ImportJob], Any]
     schools: Callable[[User], list[tuple[str, str]]]
     # Whether a confirmation may leave out the rows with errors and import the others;
@@ -85,6 +90,12 @@ class ImportKind:
     result_template: str = ""  # links on the page of an applied job
     page: Callable[[dict[str, Any]], tuple[dict[str, Any], list[dict[str, Any]]]] | None = None
     viewed: Callable[[ImportJob, User, list[dict[str, Any]], str], None] | None = None
+    summary: Callable[[dict[str, Any]], list[str]] | None = None
+    # Counted in a command's summary besides the row outcomes (the people missing from a
+    # roster), and the line a command ends with once the file is written (empty: "The
+    # file was imported.").
+    counted: tuple[Outcome, ...] = ()
+    imported: Text = ""
     # What stays of an idle job's report after LERNSTATT_IMPORT_KEEP_DAYS (None: all of
     # it); a report that names people keeps only its summary.
     kept_after_days: tuple[str, ...] | None = None

@@ -10,7 +10,7 @@ from typing import IO, Any
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.collector import no_gc_pauses
 from core.errors import BrokerUnavailable, Conflict, LernstattError, NotFound, ValidationFailed
@@ -21,13 +21,16 @@ from core.sheets.read import ensure_size
 from core.sheets.values import DATE_ORDERS
 from imports.kinds import ImportKind, import_kind
 from imports.models import ImportJob
-from imports.running import Progress
+from imports.running import Progress, ProgressCallback
 from imports.selectors import import_job_get
 from imports.stale import WORKING
 
 logger = logging.getLogger(__name__)
 
 Status = ImportJob.Status
+_ONLY_VALID_REFUSED = gettext_lazy(
+    "A list of students or teachers is imported whole; leave out only_valid."
+)
 # The tasks import_preview and import_apply by name: they call these services, so these
 # do not import them.
 PREVIEW_TASK = "inventory.tasks.import_preview"
@@ -56,20 +59,23 @@ def import_job_viewed(
         viewed(job, actor, list(shown), via)
 
 
-def import_job_store(
+def import_job_start(
     *,
     actor: User,
     kind: str,
     upload: IO[bytes],
     filename: str,
     size: int,
-    options: dict[str, Any],
+    **choices: Any,
 ) -> ImportJob:
     """Keep an uploaded file as a job of `kind` and start its preview in the background
-    once this transaction commits. The size is checked before the file is read. The caller
-    has checked the options (the school) against the actor."""
-    require(actor, import_kind(kind).perm)
+    once this transaction commits. The size is checked before the file is read; the
+    choices made on upload (the school, create_missing, date_order) are checked against
+    the actor by the kind (ImportKind.prepare) and kept as the job's options."""
+    services = import_kind(kind)
+    require(actor, services.perm)
     ensure_size(size)
+    options = services.prepare(actor=actor, **choices)
     content = upload.read(size + 1)
     ensure_size(len(content))  # the size given was not the real one
     with transaction.atomic():
@@ -83,6 +89,49 @@ def import_job_store(
         transaction.on_commit(lambda: _enqueue("preview", job.pk))
     # With tasks run in-process the preview may be done by now.
     return import_job_get(actor=actor, job_id=job.pk)
+
+
+def import_file_run(
+    *,
+    actor: User,
+    kind: str,
+    data: bytes,
+    filename: str,
+    dry_run: bool = False,
+    only_valid: bool = False,
+    progress: ProgressCallback | None = None,
+    **choices: Any,
+) -> dict[str, Any]:
+    """Check a file of `kind` and, unless `dry_run`, write it, here and now: the same
+    options, preview, check and write as an import job's, with the file kept nowhere (the
+    management commands). Returns the report's dict; its `applied` says whether anything
+    was written. When rows have errors nothing is written, unless `only_valid` (for the
+    kinds that allow it) writes the others."""
+    services = import_kind(kind)
+    require(actor, services.perm)
+    ensure_size(len(data))
+    if only_valid and not services.allows_only_valid:
+        raise ValidationFailed(str(_ONLY_VALID_REFUSED))
+    options = services.prepare(actor=actor, **choices)
+    job = ImportJob(
+        kind=kind,
+        filename=filename[-255:],
+        content=data,
+        options={**options, "only_valid": only_valid},
+    )
+    tracker = Progress(progress, 1)
+    with no_gc_pauses():
+        if dry_run:
+            report = services.preview(job, actor, tracker)
+        else:
+            try:
+                prepared = services.check(job, actor, tracker, only_valid)
+                with transaction.atomic():
+                    report = services.write(prepared, job, actor, tracker)
+            except ImportHasErrors as exc:
+                report = exc.report
+    tracker.finish()
+    return report
 
 
 def checked_date_order(date_order: str | None) -> str:
@@ -125,7 +174,7 @@ def import_job_confirm(*, actor: User, job_id: int, only_valid: bool = False) ->
     job = import_job_get(actor=actor, job_id=job_id)
     kind = import_kind(job.kind)
     if only_valid and not kind.allows_only_valid:
-        message = _("A list of students or teachers is imported whole; leave out only_valid.")
+        message = str(_ONLY_VALID_REFUSED)
         raise ValidationFailed(message, errors=[{"field": "only_valid", "message": message}])
     if job.status != Status.PREVIEWED:
         raise Conflict(_status_conflict(job.status))

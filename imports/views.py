@@ -34,16 +34,16 @@ RUNNING = (Status.UPLOADED, Status.PREVIEWING, Status.APPLYING)
 
 
 def _upload(request: HttpRequest, form: ImportUploadForm) -> ImportJob:
-    """Start the job through the service the API calls for its kind."""
+    """Start the job through the service the API's uploads call."""
     data, file = form.cleaned_data, form.cleaned_data["file"]
-    upload = {"upload": file, "filename": file.name or "", "size": file.size}
-    start = import_kind(data["kind"]).start
-    return start(
+    return services.import_job_start(
         actor=request.user,
         kind=data["kind"],
+        upload=file,
+        filename=file.name or "",
+        size=file.size,
         school=data["school"],
         create_missing=data.get("create_missing", False),
-        **upload,
     )
 
 

@@ -5,18 +5,19 @@ how its pages word them."""
 from typing import IO, Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access_log import access_log_record
 from accounts.models import AccessAction, AccessVia, Person
 from accounts.rosters.apply import RosterHasErrors, roster_apply, roster_preview
 from core.models import User
-from core.permissions import Perm, require
-from core.sheets.read import ensure_size
+from core.permissions import Perm
 from imports.kinds import CREATE, ERROR, UNCHANGED, UPDATE, ImportKind, Outcome
 from imports.models import ImportJob
 from imports.running import Progress
-from imports.services import ImportHasErrors, checked_date_order, import_job_store
+from imports.services import ImportHasErrors, checked_date_order, import_job_start
+from imports.summary import listed
 from inventory.importing.kind import import_job_school, import_school_choices
 from inventory.selectors import school_get
 
@@ -36,17 +37,27 @@ def roster_job_create(
     never guessed from the file; one the actor does not reach is "not found". The size is
     checked before the file is read. `date_order` (dmy, the default, or mdy) reads birth
     dates with slashes whose column does not tell the order of day and month."""
-    require(actor, Perm.ROSTER_IMPORT)
-    ensure_size(size)
-    chosen = school_get(actor=actor, number=school.strip(), perm=Perm.ROSTER_IMPORT)
-    return import_job_store(
+    return import_job_start(
         actor=actor,
         kind=kind,
         upload=upload,
         filename=filename,
         size=size,
-        options={"school": chosen.id, "date_order": checked_date_order(date_order)},
+        school=school,
+        date_order=date_order,
     )
+
+
+def _roster_options(
+    *,
+    actor: User,
+    school: str | None = None,
+    create_missing: bool = False,
+    date_order: str | None = None,
+) -> dict[str, Any]:
+    # A roster creates no rooms or models: create_missing means nothing to it.
+    chosen = school_get(actor=actor, number=(school or "").strip(), perm=Perm.ROSTER_IMPORT)
+    return {"school": chosen.id, "date_order": checked_date_order(date_order)}
 
 
 def _arguments(job: ImportJob, actor: User) -> dict[str, Any]:
@@ -96,10 +107,6 @@ def _viewed(job: ImportJob, actor: User, shown: list[dict[str, Any]], via: str) 
     )
 
 
-def _start(*, create_missing: bool, **upload: Any) -> ImportJob:
-    return roster_job_create(**upload)
-
-
 # The lists of people missing from the file, with their words on the job page and in a
 # command's summary.
 MISSING = (
@@ -147,6 +154,40 @@ def _page(parts: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return context, [*named, *context["leaving_with_loans"]]
 
 
+def _summary(report: dict[str, Any]) -> list[str]:
+    """A command's lines on a roster: the new classes, how the file spells class names,
+    the class teachers it names, who leaves with a loan device, and who is missing."""
+    lines = []
+    if report.get("new_classes"):
+        lines.append(_("New classes: %(names)s") % {"names": ", ".join(report["new_classes"])})
+    if report.get("class_names"):
+        lines.append(_("Class names as Lernstatt writes them:"))
+        lines += listed(f"  {each['written']} → {each['name']}" for each in report["class_names"])
+    if report.get("class_teachers"):
+        lines.append(_("Class teachers from the file"))
+        lines += listed(
+            f"  {each['class_name']}: {', '.join(each['teachers']) or '–'}"
+            + (f" – {each['message']}" if each.get("message") else "")
+            for each in report["class_teachers"]
+        )
+    if report.get("loans"):
+        lines.append(_("Leaving the school with a loan device"))
+        lines += listed(f"  {each['name']}: {each['message']}" for each in report["loans"])
+    for step, title in (
+        ("tolerate", _("Missing from the list, tolerated for now:")),
+        ("disable", _("Missing from the list, to be disabled:")),
+        ("delete", _("Missing from the list, to be deleted:")),
+    ):
+        people = report.get(step) or []
+        if people:
+            lines.append(title)
+            lines += listed(
+                f"  {p['name']} ({p['login']}{', ' + p['class_name'] if p['class_name'] else ''})"
+                for p in people
+            )
+    return lines
+
+
 def _roster_kind(label, title) -> ImportKind:
     return ImportKind(
         perm=Perm.ROSTER_IMPORT,
@@ -158,15 +199,22 @@ def _roster_kind(label, title) -> ImportKind:
             Outcome("move", gettext_lazy("changes class"), gettext_lazy("moved to another class")),
             Outcome("reactivate", gettext_lazy("back again"), gettext_lazy("back again")),
             UNCHANGED,
-            Outcome("leave", gettext_lazy("leaves the school"), gettext_lazy("leaves the school")),
+            # The Status column's outcomes: only some files have it.
+            Outcome(
+                "leave",
+                gettext_lazy("leaves the school"),
+                gettext_lazy("leaves the school"),
+                occasional=True,
+            ),
             Outcome(
                 "skip",
                 gettext_lazy("not at the school: no account"),
                 gettext_lazy("not at the school: no account"),
+                occasional=True,
             ),
             ERROR,
         ),
-        start=_start,
+        prepare=_roster_options,
         preview=_preview,
         check=_check,
         write=_write,
@@ -194,6 +242,9 @@ def _roster_kind(label, title) -> ImportKind:
         report_template="accounts/imports/_report.html",
         page=_page,
         viewed=_viewed,
+        summary=_summary,
+        counted=MISSING,
+        imported=gettext_lazy("The list was imported."),
         kept_after_days=("kind", "school_year", "counts", "new_classes", "header_row", "applied"),
     )
 

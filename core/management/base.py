@@ -8,10 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.errors import LernstattError
-from core.formats import count_text
 from core.sheets.read import ensure_size
 
 
@@ -62,50 +60,3 @@ class LernstattCommand(BaseCommand):
             ) from exc
         except LernstattError as exc:
             raise CommandError(exc.message) from exc
-
-    def write_import_summary(self, report, labels: dict[str, str]) -> None:
-        """The part of an import preview every kind shares: the rows per outcome (in the
-        order of `labels`), the columns ignored, the rows hidden in the file and the rows
-        left out (a totals row)."""
-        width = max(len(label) for label in labels.values())
-        self.stdout.write(_("Rows:"))
-        for key, label in labels.items():
-            self.stdout.write(f"  {label:<{width}}  {count_text(report.counts[key]):>8}")
-        if report.unknown_columns:
-            self.stdout.write(
-                _("Columns ignored: %(columns)s") % {"columns": ", ".join(report.unknown_columns)}
-            )
-        hidden = getattr(report, "hidden_rows", 0) or 0
-        if hidden:
-            self.stdout.write(
-                ngettext(
-                    "%(n)s row is hidden in the file (by hand or by a filter); it is imported "
-                    "like the others.",
-                    "%(n)s rows are hidden in the file (by hand or by a filter); they are "
-                    "imported like the others.",
-                    hidden,
-                )
-                % {"n": count_text(hidden)}
-            )
-        for item in report.skipped:
-            self.stdout.write(
-                _("Not imported: row %(row)s: %(message)s")
-                % {"row": item["row"], "message": item["message"]}
-            )
-        for dates in getattr(report, "date_orders", []):
-            if dates["assumed"]:
-                self.stdout.write(_date_order_note(dates))
-
-
-def _date_order_note(dates: dict) -> str:
-    if dates["order"] == "mdy":
-        note = _(
-            "Column %(column)s: every date could be day or month first; they were read month "
-            "first (08/01/2021 = 1 August). Use --date-order dmy for day first."
-        )
-    else:
-        note = _(
-            "Column %(column)s: every date could be day or month first; they were read day "
-            "first (08/01/2021 = 8 January). Use --date-order mdy for month first."
-        )
-    return note % {"column": dates["column"]}

@@ -9,12 +9,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.errors import NotFound
 from core.models import User
-from core.permissions import Perm, require
-from core.sheets.read import ensure_size
+from core.permissions import Perm
 from imports.kinds import CREATE, ERROR, UNCHANGED, UPDATE, ImportKind
 from imports.models import ImportJob
 from imports.running import Progress
-from imports.services import ImportHasErrors, checked_date_order, import_job_store
+from imports.services import ImportHasErrors, checked_date_order, import_job_start
 from inventory.importing.apply import device_import_plan, device_import_write, import_school
 from inventory.models import School
 from inventory.selectors import school_list
@@ -36,21 +35,31 @@ def import_job_create(
     checked before the file is read; the school (a number) must be one the actor reaches.
     `date_order` (dmy, the default, or mdy) reads dates with slashes whose column does not
     tell the order of day and month."""
-    require(actor, Perm.DEVICE_IMPORT)
-    ensure_size(size)
-    chosen = import_school(actor=actor, school=school)
-    return import_job_store(
+    return import_job_start(
         actor=actor,
         kind=DEVICES,
         upload=upload,
         filename=filename,
         size=size,
-        options={
-            "school": chosen.id if chosen else None,
-            "create_missing": bool(create_missing),
-            "date_order": checked_date_order(date_order),
-        },
+        school=school,
+        create_missing=create_missing,
+        date_order=date_order,
     )
+
+
+def _device_options(
+    *,
+    actor: User,
+    school: str | None = None,
+    create_missing: bool = False,
+    date_order: str | None = None,
+) -> dict[str, Any]:
+    chosen = import_school(actor=actor, school=school or None)
+    return {
+        "school": chosen.id if chosen else None,
+        "create_missing": bool(create_missing),
+        "date_order": checked_date_order(date_order),
+    }
 
 
 def import_job_school(job: ImportJob) -> School | None:
@@ -99,8 +108,16 @@ def _device_write(plan, job: ImportJob, actor: User, progress: Progress) -> dict
     return device_import_write(plan=plan, actor=actor, progress=progress).as_dict()
 
 
-def _device_start(*, kind: str, school: str | None, **upload: Any) -> ImportJob:
-    return import_job_create(school=school or None, **upload)
+def _device_summary(report: dict[str, Any]) -> list[str]:
+    to_create = report.get("to_create") or {}
+    models = [f"{m['manufacturer']} {m['name']}" for m in to_create.get("models", [])]
+    rooms = [f"{r['name']} ({r['school']})" for r in to_create.get("rooms", [])]
+    lines = []
+    if models:
+        lines.append(_("New models: %(names)s") % {"names": ", ".join(models)})
+    if rooms:
+        lines.append(_("New rooms: %(names)s") % {"names": ", ".join(rooms)})
+    return lines
 
 
 def import_school_choices(perm: Perm) -> Callable[[User], list[tuple[str, str]]]:
@@ -118,7 +135,7 @@ DEVICE_IMPORT = ImportKind(
     label=gettext_lazy("Devices"),
     title=gettext_lazy("Device import “%(name)s”"),
     outcomes=(CREATE, UPDATE, UNCHANGED, ERROR),
-    start=_device_start,
+    prepare=_device_options,
     preview=_device_preview,
     check=_device_check,
     write=_device_write,
@@ -131,4 +148,5 @@ DEVICE_IMPORT = ImportKind(
     report_template="inventory/imports/_report.html",
     result_template="inventory/imports/_result.html",
     page=lambda parts: ({"to_create": parts.get("to_create") or {}}, []),
+    summary=_device_summary,
 )
