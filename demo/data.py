@@ -116,6 +116,21 @@ def rows(table: str) -> list[list[str]]:
 DEMO_LOGINS = tuple(DemoLogin(*row[:5], tuple(row[5].split())) for row in rows(LOGINS))
 # number, type, name, street, postal code, devices
 SCHOOL_ROWS = [(*row[:5], int(row[5])) for row in rows(SCHOOLS)]
+# The short names the schools' labels print, as the schools call themselves.
+SHORT_NAMES = {
+    "102345": "GGS Lindenstraße",
+    "102357": "KGS St. Marien",
+    "102369": "GS Mühlenbach",
+    "103301": "GGS Sonnenhang",
+    "166021": "GaS",
+    "166033": "Droste-Gymnasium",
+    "188140": "KKG",
+    "177802": "THR",
+    "194310": "Sek Süd",
+    "171205": "GSH",
+    "100521": "RBB",
+    "145678": "Korczak-Schule",
+}
 MODEL_ROWS = [
     ModelRow(maker, name, category, int(years[:4]), int(years[5:]), int(price), int(w), serial)
     for maker, name, category, years, price, w, serial in rows(MODELS)

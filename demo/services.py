@@ -34,6 +34,7 @@ from demo.data import (
     SCHOOL_ROWS,
     SECONDARY,
     SERIAL_CHARS,
+    SHORT_NAMES,
     WIRED,
     DemoLogin,
     ModelRow,
@@ -73,7 +74,15 @@ def demo_city_load(*, seed: int) -> dict:
     rng = random.Random(seed)
     users = _create_users()
     schools = School.objects.bulk_create(
-        School(number=n, school_type=t, name=name, street=street, postal_code=code, city=CITY)
+        School(
+            number=n,
+            school_type=t,
+            name=name,
+            short_name=SHORT_NAMES.get(n, ""),
+            street=street,
+            postal_code=code,
+            city=CITY,
+        )
         for n, t, name, street, code, _devices in SCHOOL_ROWS
     )
     for login in DEMO_LOGINS:

@@ -471,6 +471,12 @@ class SchoolForm(RecordForm):
     name = ImportRuleField(
         label=_label("name", School), max_length=School._meta.get_field("name").max_length
     )
+    short_name = ImportRuleField(
+        label=_label("short_name", School),
+        required=False,
+        max_length=School._meta.get_field("short_name").max_length,
+        help_text=School._meta.get_field("short_name").help_text,
+    )
     school_type = forms.ChoiceField(
         label=_label("school_type", School), choices=SchoolType.choices, initial=SchoolType.OTHER
     )

@@ -19,6 +19,12 @@ class SchoolType(models.TextChoices):
 
 class School(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        help_text=_("Printed on asset labels, e.g. “KKG” or “GS Lindenstraße”; empty: the name."),
+    )
     number = models.CharField(
         _("school number"),
         max_length=6,
@@ -48,6 +54,11 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.number})"
+
+    @property
+    def label_name(self) -> str:
+        """The name a label prints: the short name, else the name."""
+        return self.short_name or self.name
 
 
 class Room(models.Model):

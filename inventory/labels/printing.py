@@ -307,7 +307,7 @@ def label_contents(
             if slot.field == "tag":
                 text = printable(tag)
             elif slot.field == "school":
-                text = printable(device.school.name)
+                text = printable(device.school.label_name)
             elif slot.field == "room":
                 text = printable(device.room.name) if device.room_id else ""
             else:

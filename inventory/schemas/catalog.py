@@ -54,6 +54,7 @@ class SchoolRef(Schema):
 class SchoolOut(Schema):
     number: str
     name: str
+    short_name: str
     school_type: str
     street: str
     postal_code: str
@@ -63,6 +64,7 @@ class SchoolOut(Schema):
 class SchoolIn(_In):
     number: str = Field(..., description="The official 6-digit school number.")
     name: str
+    short_name: str = Field("", description="Printed on asset labels; empty: the name.")
     school_type: SchoolType = SchoolType.OTHER
     street: str = ""
     postal_code: str = ""
@@ -72,6 +74,7 @@ class SchoolIn(_In):
 class SchoolPatch(_Patch):
     number: str | None = None
     name: str | None = None
+    short_name: str | None = None
     school_type: SchoolType | None = None
     street: str | None = None
     postal_code: str | None = None

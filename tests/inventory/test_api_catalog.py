@@ -23,12 +23,18 @@ def test_an_it_admin_creates_a_school(client_for, it_admin):
     response = post(
         client_for(it_admin),
         "/api/v1/schools",
-        {"number": "177001", "name": "Realschule Süd", "school_type": "realschule"},
+        {
+            "number": "177001",
+            "name": "Realschule Süd",
+            "short_name": "RS Süd",
+            "school_type": "realschule",
+        },
     )
     assert response.status_code == 201
     assert response.json() == {
         "number": "177001",
         "name": "Realschule Süd",
+        "short_name": "RS Süd",
         "school_type": "realschule",
         "street": "",
         "postal_code": "",

@@ -551,3 +551,21 @@ def test_the_command_refuses_unknown_devices_and_bad_options(school_a, coordinat
     with pytest.raises(CommandError, match="one of them"):
         call_command("print_labels", *english, output)
     assert not output.exists()
+
+
+def test_a_label_prints_the_schools_short_name_and_the_full_name_without_one(
+    it_admin, school_a, school_b
+):
+    school_a.short_name = "KKG"
+    school_a.save()
+    devices = [
+        DeviceFactory(asset_tag="KKG-0001", school=school_a),
+        DeviceFactory(asset_tag="GYM-0002", school=school_b),
+    ]
+
+    labels = print_labels(it_admin, devices, template="printer-62x29", fmt="zpl")
+
+    formats = re.findall(r"\^XA\n(.*?)\^XZ\n", labels.content.decode(), flags=re.S)
+    texts = [re.findall(r"\^FH_\^FD(.*?)\^FS", body) for body in formats]
+    assert texts[0][:2] == ["KKG-0001", "KKG"]
+    assert texts[1][1] == school_b.name

@@ -499,6 +499,27 @@ def test_a_school_number_that_is_taken_is_an_error_at_the_field(client_for, it_a
     assert School.objects.count() == 1
 
 
+def test_an_it_admin_gives_a_school_the_short_name_its_labels_print(client_for, it_admin, school_a):
+    client = client_for(it_admin)
+    form = client.get(f"/schools/{school_a.number}/edit/").content.decode()
+    assert 'name="short_name"' in form and "Kurzname" in form
+
+    response = client.post(
+        f"/schools/{school_a.number}/edit/",
+        {
+            "number": school_a.number,
+            "name": school_a.name,
+            "short_name": "  Käthe-Kollwitz-GS ",
+            "school_type": school_a.school_type,
+        },
+    )
+
+    assert response.status_code == 302
+    school_a.refresh_from_db()
+    assert school_a.short_name == "Käthe-Kollwitz-GS"
+    assert school_a.label_name == "Käthe-Kollwitz-GS"
+
+
 def test_an_it_admin_renames_a_school_and_its_number_stays_its_own(client_for, it_admin, school_a):
     response = client_for(it_admin).post(
         f"/schools/{school_a.number}/edit/",
