@@ -10,7 +10,7 @@ labels of all of them as one file through inventory.labels.printing.labels_print
 IT admin, the way the web page, the API and `manage.py print_labels` do, devices read
 from the database included:
 
-- cold: the first print in the process, every QR code encoded (segno),
+- cold: the first print in the process, every QR code encoded (zxing-cpp),
 - warm: the same print again, the QR codes kept from the first (a reprint at another
   start position, say),
 - no QR code: barcode and texts only,
@@ -204,13 +204,14 @@ def run(args: argparse.Namespace) -> dict:
     labels_print(actor=actor, selection=everything, options=cases[0][1])
     traced = tracemalloc.get_traced_memory()[1] / 1024 / 1024
     tracemalloc.stop()
+    from importlib.metadata import version
+
     import fpdf
-    import segno
 
     return {
         "db": connection.vendor,
         "fpdf2": fpdf.FPDF_VERSION,
-        "segno": segno.__version__,
+        "zxing": version("zxing-cpp"),
         "devices": args.devices,
         "template": args.template,
         "rows": rows,
@@ -223,7 +224,7 @@ def print_table(result: dict, args: argparse.Namespace) -> None:
     name = "SQLite" if result["db"] == "sqlite" else "PostgreSQL"
     print(
         f"\n{name}, {result['devices']:,} devices on {result['template']}, fpdf2 "
-        f"{result['fpdf2']}, segno {result['segno']} (target < {TARGET_SECONDS:.0f} s and "
+        f"{result['fpdf2']}, zxing-cpp {result['zxing']} (target < {TARGET_SECONDS:.0f} s and "
         f"< {TARGET_MB} MB for the cold print)"
     )
     print(

@@ -3,7 +3,7 @@ Code 128 barcode of its asset tag for hand scanners, the asset tag in clear text
 school, the room and the owner line, the fields chosen per print.
 
 - `templates`: the label sheets and label printers, as data (page, margins, grid, pitch);
-- `codes`: the QR matrix (segno) and the Code 128 bar pattern (python-barcode), checked;
+- `codes`: the QR matrix (zxing-cpp) and the Code 128 bar pattern (python-barcode), checked;
 - `layout`: where each part of a label goes, and how a text is fitted;
 - `pdf`: the vector PDF (fpdf2), `zpl`: ZPL II for Zebra printers;
 - `printing`: the options of a print and the print itself (`labels_print`), which the web

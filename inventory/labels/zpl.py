@@ -36,7 +36,7 @@ _FH_ESCAPES = str.maketrans({"_": "_5F", "^": "_5E", "~": "_7E"})
 @functools.lru_cache(maxsize=256)
 def _qr_size(length: int) -> int:
     """The modules of a side of the largest QR code the printer makes of an address of
-    `length` characters: the version segno takes for them in byte mode at level M. The
+    `length` characters: the version Lernstatt's own QR code takes for them at level M. The
     printer's automatic mode may take a smaller one, never a larger; encoding each address
     only to measure it would take 2 ms a label."""
     return codes.qr_code("x" * length).size
