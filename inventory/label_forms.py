@@ -1,7 +1,7 @@
-"""The forms of the label page: which devices (`LabelSourceForm`: ticked in the device list,
-a room, or the list's filters) and how to print them (`LabelForm`). The rules for the
-options are inventory.labels.printing.label_options's; the form puts its refusals next to
-the fields they name."""
+"""The forms of the label page: which devices (`LabelSourceForm`: created by an import,
+ticked in the device list, a room, or the list's filters) and how to print them
+(`LabelForm`). The rules for the options are inventory.labels.printing.label_options's;
+the form puts its refusals next to the fields they name."""
 
 from functools import cached_property
 from typing import Any
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ValidationFailed
 from core.models import User
 from inventory.forms import DeviceFilterForm, DeviceIdsField, ServiceErrors
+from inventory.importing.results import import_created_devices
 from inventory.labels.printing import MAX_COPIES, LabelOptions, LabelSelection, label_options
 from inventory.labels.templates import (
     CUSTOM,
@@ -26,9 +27,10 @@ FILTER_FIELDS = ("q", "school", "status", "category", "lendable", "sort")
 
 
 class LabelSourceForm(forms.Form):
-    """Which devices: `devices` (ids ticked in the list), else `room` (a room's id), else
-    the device list's filters."""
+    """Which devices: `job` (the devices a device import created), else `devices` (ids
+    ticked in the list), else `room` (a room's id), else the device list's filters."""
 
+    job = forms.IntegerField(required=False, min_value=1)
     devices = DeviceIdsField(required=False)
     room = forms.IntegerField(required=False, min_value=1)
 
@@ -47,6 +49,9 @@ class LabelSourceForm(forms.Form):
         """The selection, or None when the ids or the room are not valid."""
         if not self.is_valid():
             return None
+        if self.cleaned_data["job"] is not None:
+            created = import_created_devices(actor=self.actor, job_id=self.cleaned_data["job"])
+            return LabelSelection(device_ids=tuple(device.pk for device in created))
         if self.cleaned_data["devices"]:
             return LabelSelection(device_ids=tuple(self.cleaned_data["devices"]))
         if self.cleaned_data["room"] is not None:
@@ -56,6 +61,8 @@ class LabelSourceForm(forms.Form):
     def hidden_values(self) -> list[tuple[str, Any]]:
         """(name, value) of the hidden fields that send the same selection again."""
         data = self.cleaned_data
+        if data["job"] is not None:
+            return [("job", data["job"])]
         if data["devices"]:
             return [("devices", device_id) for device_id in data["devices"]]
         if data["room"] is not None:

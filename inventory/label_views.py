@@ -23,6 +23,7 @@ from core.views import web_errors
 from inventory import selectors
 from inventory.label_forms import LabelForm, LabelSourceForm
 from inventory.labels.printing import labels_print
+from inventory.links import device_link_handled
 from inventory.selectors import DeviceFilters
 
 SHOWN_TAGS = 12
@@ -31,7 +32,11 @@ SHOWN_TAGS = 12
 @login_required
 @web_errors
 def device_link(request: HttpRequest, asset_tag: str) -> HttpResponse:
-    """The address in a label's QR code: the device's page, for whoever may see it."""
+    """The address in a label's QR code: the device's page, for whoever may see it, unless
+    a registered handler takes it (inventory.links)."""
+    handled = device_link_handled(request, asset_tag)
+    if handled is not None:
+        return handled
     device = selectors.device_get(actor=request.user, asset_tag=asset_tag)
     return redirect("inventory:device_detail", asset_tag=device.asset_tag)
 
@@ -101,6 +106,7 @@ def label_print(request: HttpRequest) -> HttpResponse:
             "more": max(0, count - SHOWN_TAGS),
             "room": room,
             "ticked": bool(selection.device_ids),
+            "from_import": source.cleaned_data.get("job") is not None,
             "hidden": source.hidden_values(),
             "back": back,
         },

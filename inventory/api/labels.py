@@ -9,6 +9,7 @@ from ninja import Router
 
 from core.errors import ValidationFailed
 from core.permissions import Perm, require
+from inventory.importing.results import import_created_devices
 from inventory.labels.printing import (
     CONTENT_TYPES,
     LabelSelection,
@@ -47,13 +48,20 @@ def label_templates(request: HttpRequest):
     },
 )
 def label_print(request: HttpRequest, payload: LabelPrintIn) -> HttpResponse:
-    """The devices are named by `asset_tags`, or are those of a `room` or a `school`
-    (exactly one of them). A device whose label cannot be printed correctly (an asset tag
-    a Code 128 barcode cannot hold, or one too long for the label) is refused by name
-    (422), and nothing is printed."""
-    named = [bool(payload.asset_tags), payload.room is not None, bool(payload.school)]
+    """The devices are named by `asset_tags`, or are those of a `room` or a `school`, or
+    those an applied device import created (`import_job`): exactly one of them. A device
+    whose label cannot be printed correctly (an asset tag a Code 128 barcode cannot hold,
+    or one too long for the label) is refused by name (422), and nothing is printed."""
+    named = [
+        bool(payload.asset_tags),
+        payload.room is not None,
+        bool(payload.school),
+        payload.import_job is not None,
+    ]
     if sum(named) != 1:
-        message = _("Name the devices: by asset_tags, a room or a school (one of them).")
+        message = _(
+            "Name the devices: by asset_tags, a room, a school or an import_job (one of them)."
+        )
         raise ValidationFailed(message, errors=[{"field": "asset_tags", "message": message}])
     options = label_options(
         template=payload.template,
@@ -63,9 +71,13 @@ def label_print(request: HttpRequest, payload: LabelPrintIn) -> HttpResponse:
         fmt=payload.format,
         custom=payload.custom.dict() if payload.custom else None,
     )
-    selection = LabelSelection(
-        asset_tags=tuple(payload.asset_tags), room=payload.room, school=payload.school
-    )
+    if payload.import_job is not None:
+        created = import_created_devices(actor=request.user, job_id=payload.import_job)
+        selection = LabelSelection(device_ids=tuple(device.pk for device in created))
+    else:
+        selection = LabelSelection(
+            asset_tags=tuple(payload.asset_tags), room=payload.room, school=payload.school
+        )
     labels = labels_print(actor=request.user, selection=selection, options=options)
     response = HttpResponse(labels.content, content_type=labels.content_type)
     response["Content-Disposition"] = content_disposition_header(True, labels.filename)

@@ -33,6 +33,9 @@ class LabelPrintIn(Schema):
     )
     room: int | None = Field(None, description="Room id: the devices of this room")
     school: str | None = Field(None, description="School number: the devices of this school")
+    import_job: int | None = Field(
+        None, description="Import id: the devices this applied device import created"
+    )
     template: str = Field(
         "avery-l4736rev", description="A key of GET /labels/templates, or `custom` with `custom`"
     )

@@ -1,6 +1,6 @@
 """manage.py print_labels --output FILE.pdf|FILE.zpl [--school N] [--room ID]
-[--asset-tag TAG ...] [--template KEY] [--start N] [--copies N] [--fields qr,tag,...]
-[--user USERNAME] [--language de|en]"""
+[--asset-tag TAG ...] [--import-job ID] [--template KEY] [--start N] [--copies N]
+[--fields qr,tag,...] [--user USERNAME] [--language de|en]"""
 
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from core.errors import LernstattError
 from core.formats import count_text
 from core.management.actors import command_actor
 from core.management.base import LernstattCommand
+from inventory.importing.results import import_created_devices
 from inventory.labels.printing import FORMATS, LabelSelection, label_options, labels_print
 from inventory.labels.templates import ALL_FIELDS, DEFAULT_TEMPLATE, TEMPLATES
 
@@ -19,7 +20,8 @@ from inventory.labels.templates import ALL_FIELDS, DEFAULT_TEMPLATE, TEMPLATES
 class Command(LernstattCommand):
     help = (
         "Print the asset labels of devices to a PDF (or ZPL for a Zebra label printer): the "
-        "devices named with --asset-tag, or those of a room or a school. Without --user, "
+        "devices named with --asset-tag, those of a room or a school, or those an import "
+        "created. Without --user, "
         "every school's devices can be printed."
     )
 
@@ -36,6 +38,11 @@ class Command(LernstattCommand):
             default=[],
             dest="asset_tags",
             help="A device by its asset tag; repeat for more devices",
+        )
+        parser.add_argument(
+            "--import-job",
+            type=int,
+            help="The devices this applied device import created (the import's number)",
         )
         parser.add_argument(
             "--template",
@@ -64,23 +71,36 @@ class Command(LernstattCommand):
         fmt = output.suffix.lower().lstrip(".")
         if fmt not in FORMATS:
             raise CommandError(_("The output file must end in .pdf or .zpl."))
-        named = [bool(options["asset_tags"]), options["room"] is not None, options["school"]]
+        named = [
+            options["asset_tags"],
+            options["room"] is not None,
+            options["school"],
+            options["import_job"] is not None,
+        ]
         if sum(bool(each) for each in named) != 1:
             raise CommandError(
-                _("Name the devices with --asset-tag, --room or --school (one of them).")
+                _(
+                    "Name the devices with --asset-tag, --room, --school or --import-job "
+                    "(one of them)."
+                )
             )
         fields = None
         if options["fields"]:
             fields = [name.strip() for name in options["fields"].split(",") if name.strip()]
         actor = command_actor(options["user"])
         try:
-            label_file = labels_print(
-                actor=actor,
-                selection=LabelSelection(
+            if options["import_job"] is not None:
+                created = import_created_devices(actor=actor, job_id=options["import_job"])
+                selection = LabelSelection(device_ids=tuple(device.pk for device in created))
+            else:
+                selection = LabelSelection(
                     asset_tags=tuple(options["asset_tags"]),
                     room=options["room"],
                     school=options["school"],
-                ),
+                )
+            label_file = labels_print(
+                actor=actor,
+                selection=selection,
                 options=label_options(
                     template=options["template"],
                     fields=fields,
