@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.holdings import loan_holders
 from accounts.lifecycle import step_due
@@ -104,18 +105,22 @@ class _Planner:
             if len(same) < 2:
                 continue
             for row in same:
-                others = ", ".join(str(other.row) for other in same if other is not row)
+                others = [str(other.row) for other in same if other is not row]
+                values = {"id": row.external_id, "rows": ", ".join(others)}
                 if how == "id":
-                    message = _("ID %(id)s is also in row %(rows)s.") % {
-                        "id": row.external_id,
-                        "rows": others,
-                    }
-                    self.error(row, "external_id", message)
+                    message = ngettext(
+                        "ID %(id)s is also in row %(rows)s.",
+                        "ID %(id)s is also in rows %(rows)s.",
+                        len(others),
+                    )
+                    self.error(row, "external_id", message % values)
                 else:
-                    message = _(
-                        "The same person (name and date of birth) is also in row %(rows)s."
-                    ) % {"rows": others}
-                    self.error(row, "last_name", message)
+                    message = ngettext(
+                        "The same person (name and date of birth) is also in row %(rows)s.",
+                        "The same person (name and date of birth) is also in rows %(rows)s.",
+                        len(others),
+                    )
+                    self.error(row, "last_name", message % values)
 
     def match(self, rows: list[RosterRow]) -> set[int]:
         """Find each row's person: by id first (for all rows, so that an id always wins),

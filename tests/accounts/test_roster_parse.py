@@ -156,6 +156,21 @@ def test_the_same_person_twice_in_a_file_is_an_error_naming_both_rows(it_admin, 
     }
 
 
+def test_an_id_in_three_rows_names_the_two_other_rows_in_german(it_admin, school_a):
+    data = schild_students(
+        [
+            ("5a", "Müller", "Anna", "01.01.2015", "7"),
+            ("5b", "Meier", "Tom", "02.02.2015", "7"),
+            ("6a", "Kaya", "Elif", "03.03.2014", "7"),
+        ]
+    )
+    with translation.override("de"):
+        report = preview(it_admin, school_a, data)
+    messages = {e["row"]: e["message"] for e in report.errors}
+    assert messages[2] == "Die ID 7 steht auch in den Zeilen 3, 4."
+    assert messages[4] == "Die ID 7 steht auch in den Zeilen 2, 3."
+
+
 def test_a_file_without_a_header_row_is_rejected(it_admin, school_a):
     data = csv_bytes([("5a", "Müller", "Anna", "01.01.2015", "1")])
     with pytest.raises(FileRejected) as caught:
