@@ -23,6 +23,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),  # 64 random characters
     "DJANGO_ALLOWED_HOSTS": "lernstatt.example.org",
+    "LERNSTATT_BASE_URL": "https://lernstatt.example.org",
 }
 
 # Printed by `manage.py shell`: what the settings made of the environment.
@@ -102,6 +103,22 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNING" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("address", ["", "http://lernstatt.example.org", "https://localhost"])
+def test_the_deploy_check_warns_when_labels_would_carry_a_useless_address(tmp_path, address):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        var_dir=tmp_path,
+        **{**PRODUCTION, "LERNSTATT_BASE_URL": address},
+    )
+
+    assert result.returncode != 0
+    assert "lernstatt.W001" in result.stderr + result.stdout
+    assert "LERNSTATT_BASE_URL" in result.stderr + result.stdout
 
 
 def test_without_database_url_the_database_is_sqlite_in_the_var_dir_with_wal(embedded):
