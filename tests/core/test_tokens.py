@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone, translation
 
 from core.models import ApiToken
 from tests.factories import DeviceModelFactory
@@ -115,6 +116,18 @@ def test_the_command_prints_a_new_key_once_and_it_works(coordinator):
     assert "Backup" in listed
     assert key not in listed
     assert ApiToken.objects.get().hint in listed
+
+
+def test_the_command_speaks_german_with_german_dates_and_quotes(coordinator):
+    run("create", "koord", "--name", "Backup")
+    token = ApiToken.objects.get()
+    with translation.override("de"):
+        listed, _ = run("list", "koord")
+        revoked, _ = run("revoke", "koord", str(token.id))
+
+    created = timezone.localtime(token.created_at)
+    assert f"angelegt am {created:%d.%m.%Y %H:%M}\tnie verwendet\taktiv" in listed
+    assert revoked.strip() == f"Token {token.id} „Backup“ wurde widerrufen."
 
 
 def test_the_command_revokes_a_token(coordinator):

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import tokens
@@ -65,7 +66,9 @@ class Command(BaseCommand):
                         token.name,
                         f"{token.hint}…",
                         _("created %(at)s") % {"at": _when(token.created_at)},
-                        _("last used %(at)s") % {"at": _when(token.last_used_at)},
+                        _("last used %(at)s") % {"at": _when(token.last_used_at)}
+                        if token.last_used_at
+                        else _("never used"),
                         _("revoked %(at)s") % {"at": _when(token.revoked_at)}
                         if token.revoked_at
                         else _("active"),
@@ -79,8 +82,11 @@ class Command(BaseCommand):
 
 
 def _when(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
+    """A date and time as the active language writes it: 04.12.2026 18:22 in German."""
+    if value is None:
+        return "-"
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT", use_l10n=True)
 
 
 def _label(token: ApiToken) -> str:
-    return f"{token.id} “{token.name}”"
+    return _("%(id)s “%(name)s”") % {"id": token.id, "name": token.name}
