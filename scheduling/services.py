@@ -137,7 +137,7 @@ def loan_request(
         if clash is not None:
             raise Conflict(
                 _(
-                    "%(name)s already has an open request for a %(category)s "
+                    "%(name)s already has an open request (%(category)s) "
                     "from %(start)s until %(end)s."
                 )
                 % {
