@@ -56,7 +56,10 @@ class LabelSourceForm(forms.Form):
             return LabelSelection(device_ids=tuple(self.cleaned_data["devices"]))
         if self.cleaned_data["room"] is not None:
             return LabelSelection(room=self.cleaned_data["room"])
-        return LabelSelection(filters=self.filter_form.filters())
+        filters = self.filter_form.filters()
+        if self.filter_form.is_bound and "school" in self.filter_form.errors:
+            return None  # a school out of reach: not "every school" instead
+        return LabelSelection(filters=filters)
 
     def hidden_values(self) -> list[tuple[str, Any]]:
         """(name, value) of the hidden fields that send the same selection again."""

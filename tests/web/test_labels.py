@@ -140,6 +140,10 @@ def test_another_schools_device_or_room_is_not_found_and_nothing_printed(
         assert response["Content-Type"].startswith("text/html")
     assert client.get(LABELS, {"room": their_room.pk}).status_code == 404
     assert client.get(f"/d/{device_b.asset_tag}").status_code == 404
+    # Another school's number as the list's filter is not "all my schools" instead.
+    assert client.get(LABELS, {"school": school_b.number}).status_code == 404
+    printed = client.post(LABELS, print_form(school=school_b.number))
+    assert printed.status_code == 404 and printed["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize("role", ["teacher", "city_staff"])
