@@ -62,3 +62,32 @@ def _nul_field(request: HttpRequest) -> str | None:
     if b"\\u0000" in body or b"\x00" in body:
         return "body"
     return None
+
+
+class ApiMethodNotAllowedMiddleware:
+    """The API's 405 (a method an endpoint does not take: GET on a POST-only one) in the
+    API's one error shape, with the Allow header kept; django-ninja answers it with a
+    plain text body of its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or not request.path.startswith("/api/"):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        allowed = response.get("Allow", "")
+        message = _("This address does not take %(method)s; it takes %(allowed)s.") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
+        answer = JsonResponse(
+            {"message": message, "code": "method_not_allowed", "errors": []},
+            status=405,
+            content_type="application/json; charset=utf-8",
+        )
+        if allowed:
+            answer["Allow"] = allowed
+        return answer

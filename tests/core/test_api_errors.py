@@ -132,3 +132,19 @@ def test_a_browser_post_without_the_csrf_token_is_refused_and_with_it_accepted(
     token = browser.cookies["csrftoken"].value
     accepted = post(browser, "/api/v1/device-models", payload, HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 201
+
+
+def test_a_method_an_endpoint_does_not_take_is_405_in_the_one_shape_with_allow(
+    client_for, coordinator
+):
+    response = client_for(coordinator).get("/api/v1/labels")
+
+    body = assert_error(response, 405, "method_not_allowed")
+    assert body["message"] == "Diese Adresse nimmt kein GET an, nur POST."
+    assert response["Allow"] == "POST"
+
+
+def test_an_anonymous_client_gets_the_405_in_the_one_shape_too():
+    response = Client().delete("/api/v1/me")
+
+    assert_error(response, 405, "method_not_allowed")
