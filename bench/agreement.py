@@ -9,7 +9,9 @@ One school, one device model and a loan for each case, in a scratch database
 tick) for a German and a Vietnamese name, on loan (a Zweitschrift with the guardian and
 the accessories) for a Turkish name, returned, and reserved for a Chinese and a Korean
 name (the fallback fonts, when installed). The names pick the copy of DejaVu the
-embedded font is cut from (scheduling.agreement.EMBED_RANGES) and the fallback fonts.
+embedded font is taken from (scheduling.agreement.EMBED_RANGES) and the fallback fonts,
+which fpdf2 cuts down with fontTools for each document: the last column says which, for
+each font of the document (Latin, Latin Extended: the copy; fontTools: cut down by it).
 Each loan is loaded as the API loads it and its agreement rendered
 (scheduling.agreement.loan_agreement_render) --documents times after one warm-up: the
 fonts are parsed and the fixed texts broken into lines once per process, so the warm-up
@@ -167,6 +169,29 @@ def bare_document(pages: list[list[str]], fallbacks: list, *, fonts_only: bool =
     return bytes(pdf.output())
 
 
+def embedded_from(loan, reprint: bool) -> str:
+    """How each font of the loan's agreement is embedded: from which cut-down copy of
+    DejaVu (scheduling.agreement._embed), or cut down by fontTools in fpdf2."""
+    from django.utils import translation
+
+    from scheduling import agreement
+
+    tiers = ("Latin", "Latin Extended")
+    with translation.override("de"):
+        pdf = agreement._Agreement(loan, reprint=reprint)
+        pdf.build()
+    parts = []
+    for font in pdf.fonts.values():
+        agreement._embed(font)
+        cut = getattr(font, "cut", None)
+        how = "fontTools"
+        if cut is not None:
+            tier = next(t for t in range(len(tiers)) if agreement._cut(font.path, t) is cut)
+            how = tiers[tier]
+        parts.append(f"{font.fontkey} {how}")
+    return ", ".join(parts)
+
+
 def timed_each(render: Callable[[], bytes], count: int) -> dict:
     """Render `count` documents: total seconds, median and p95 ms (wall clock), median CPU
     ms of the process, peak resident MB and how far it rose, bytes of the last one."""
@@ -254,6 +279,7 @@ def run(args: argparse.Namespace) -> dict:
                 **result,
                 "bare": reference,
                 "bare_fonts": fonts["median"],
+                "embedded": embedded_from(loan, reprint),
             }
         )
         print(f"{case}: {result['median']:.1f} ms", file=sys.stderr)
@@ -276,9 +302,9 @@ def print_table(result: dict, args: argparse.Namespace) -> None:
     print(
         "| case | pages | documents/s | ms per document (median, p95) | CPU ms | warm-up ms "
         "| bare fpdf2 ms (of it add_font) | ratio (without add_font) | peak MB (growth) "
-        "| bytes |"
+        "| bytes | fonts embedded from |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in result["rows"]:
         mark = " ✓" if row["median"] < TARGET_MS else " ✗"
         bare = row["bare"]["median"]
@@ -288,7 +314,8 @@ def print_table(result: dict, args: argparse.Namespace) -> None:
             f"| {row['median']:.1f}, {row['p95']:.1f}{mark} | {row['cpu']:.1f} "
             f"| {row['warm_up']:.0f} | {bare:.1f} ({row['bare_fonts']:.1f}) "
             f"| {row['median'] / bare:.2f} ({row['median'] / layout:.2f}) "
-            f"| {row['peak']:.0f} (+{row['growth']:.0f}) | {row['bytes']:,} |"
+            f"| {row['peak']:.0f} (+{row['growth']:.0f}) | {row['bytes']:,} "
+            f"| {row['embedded']} |"
         )
     print(f"\npeak memory of the run: {result['peak']:.0f} MB")
 

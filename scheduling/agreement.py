@@ -9,11 +9,13 @@ machine. The wording of the terms is in TERMS below and nowhere else.
 Parsing a TrueType font takes fpdf2 longer than laying out the whole agreement, so each
 font is parsed once per process (`_fonts`) and every document gets its own light copy
 of it (`_font_for`): the widths and the character map are shared, the glyphs used are
-counted per document. On output fpdf2 cuts each font down to the glyphs used; it starts
-from a copy of DejaVu cut down once per process to the Latin script (`_cut`,
-`EMBED_RANGES`) when that has them all, which takes a fraction of the time of cutting the
-whole font (`_embed`). The fixed texts are broken into lines by fpdf2 once per process
-and printed line by line (`text_block`).
+counted per document. Each font is embedded cut down to the glyphs used. fontTools, which
+fpdf2 cuts fonts with, takes 10 ms for each font, however few its glyphs, so each DejaVu
+font is cut down by it once per process to the Latin script (`_cut`, `EMBED_RANGES`) and a
+document that only uses glyphs of that copy embeds the copy with the outlines of its
+glyphs alone (scheduling/agreement_embedding.py), in a fraction of a millisecond; fpdf2
+cuts any other font down from the whole file (`_embed`). The fixed texts are broken into
+lines by fpdf2 once per process and printed line by line (`text_block`).
 Names in scripts DejaVu lacks (Chinese, Japanese, Korean) print with a fallback font
 (`CJK_FONT_PATHS`, Droid Sans Fallback from the Debian package fonts-droid-fallback, and
 for Hangul, which it lacks, Nanum Gothic from fonts-nanum; both installed by `make
@@ -51,6 +53,7 @@ from core.formats import money_text
 from core.models import User
 from core.permissions import Perm, require
 from inventory.models import Category
+from scheduling.agreement_embedding import Cut, CutFontsOutput, cut_apart
 from scheduling.models import Accessory, Loan, LoanStatus, statuses_allowing
 
 logger = logging.getLogger(__name__)
@@ -307,17 +310,17 @@ _parsed: dict[Path, tuple[TTFFont, _File]] = {}
 _parsed_lock = threading.Lock()
 _cjk_missing_logged = False
 
-# The cut-down copies of each DejaVu font that a document's font is cut from when the PDF
-# is written (_cut), smallest first: the first that has every glyph the document uses.
+# The cut-down copies of each DejaVu font that a document's font is embedded from (_cut),
+# smallest first: the first that has every glyph the document uses.
 # Western and Central European names need the first (Latin-1, Latin Extended-A: Turkish,
-# Polish, Czech, ...), Vietnamese ones the second; a document with a character outside
-# both is cut from the whole font, as before, only slower.
+# Polish, Czech, ...), Vietnamese ones the second; a font of a document with a character
+# outside both (Greek, Cyrillic) is cut down by fpdf2 from the whole font, much slower.
 LATIN = ((0x0020, 0x017F), (0x2000, 0x206F), (0x20A0, 0x20CF))  # + punctuation, currency
 EMBED_RANGES: tuple[tuple[tuple[int, int], ...], ...] = (
     LATIN,
     (*LATIN, (0x0180, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF)),  # Latin Extended
 )
-_cuts: dict[tuple[Path, int], _File] = {}
+_cuts: dict[tuple[Path, int], Cut] = {}
 _cuts_lock = threading.Lock()
 # The lines of a text as fpdf2 breaks them (_Agreement.text_block), by the text, its fonts
 # and the width: the fixed texts of the agreement, a few dozen, and the longer values.
@@ -353,12 +356,10 @@ def _slim(path: Path) -> bytes:
     return output.getvalue()
 
 
-def _cut(path: Path, tier: int) -> _File:
-    """The DejaVu font at `path` cut down to the glyphs of EMBED_RANGES[tier], with their
-    names, once per process. fpdf2 cuts every embedded font down to the glyphs the
-    document uses when it writes the PDF, and that took half the time of an agreement
-    when it started from the 6,000 glyphs of the font; from these 500 or 1,000 it gives
-    the same glyphs (outlines and hinting unchanged) in a fraction of it."""
+def _cut(path: Path, tier: int) -> Cut:
+    """The DejaVu font at `path` cut down by fontTools to the glyphs of
+    EMBED_RANGES[tier], as fpdf2 cuts a font down to the glyphs used (outlines, hinting,
+    widths unchanged), once per process, and taken apart (agreement_embedding.cut_apart)."""
     key = (path, tier)
     with _cuts_lock:
         if key not in _cuts:
@@ -378,35 +379,27 @@ def _cut(path: Path, tier: int) -> _File:
             subsetter.subset(font)
             output = io.BytesIO()
             font.save(output)
-            _cuts[key] = _File(output.getvalue(), tuple(font.getGlyphOrder()))
             font.close()
+            _cuts[key] = cut_apart(output.getvalue())
         return _cuts[key]
 
 
 def _embed(font: "_Font") -> None:
-    """Give the document's font the file fpdf2 cuts down to the glyphs used when it writes
-    the PDF: the smallest cut-down copy that has them all (_cut), else the whole font.
-    From a copy, the bounding boxes and point counts in the font's header tables (head,
-    hhea, maxp) stay those of the copy instead of being measured again from every glyph
-    used (fontTools' recalcBBoxes unpacks and packs each glyph for it, a third of the
-    time): a PDF viewer takes the metrics from the font descriptor and the widths fpdf2
-    writes, and a maximum or a box larger than needed is valid, so the page looks the
-    same. The glyphs themselves are the same as those cut from the whole font."""
-    file = font.file
-    if font.path in FONT_FILES.values():
-        used = font.subset.get_all_glyph_names()
+    """Choose how the document's font is embedded when the PDF is written: a DejaVu font
+    that uses only glyphs of one of the cut-down copies (the smallest, _cut) with the
+    outlines of those glyphs taken from it (agreement_embedding.font_file, written by
+    CutFontsOutput); any other font cut down by fpdf2 with fontTools from the whole file,
+    with the glyph names kept with the file (_File), which takes tens of milliseconds (a
+    CJK font: 0.1 to 0.3 s)."""
+    font.cut = None
+    if CutFontsOutput and font.path in FONT_FILES.values() and not font.is_cff:
+        used = set(font.subset.get_all_glyph_names())
         for tier in range(len(EMBED_RANGES)):
             cut = _cut(font.path, tier)
-            if set(cut.glyphs).issuperset(used):
-                file = cut
-                break
-    font.ttfont = ttLib.TTFont(
-        io.BytesIO(file.data),
-        recalcTimestamp=False,
-        recalcBBoxes=file is font.file,
-        lazy=True,
-    )
-    font.ttfont.setGlyphOrder(list(file.glyphs))
+            if cut.glyph_ids.keys() >= used:
+                font.cut = cut
+                return
+    font.ttfont.setGlyphOrder(list(font.file.glyphs))
 
 
 class _Font(TTFFont):
@@ -415,7 +408,7 @@ class _Font(TTFFont):
     fpdf2's line breaking measures each line again for every character added, which
     summed up every width each time and took most of the time of the agreement."""
 
-    __slots__ = ("file", "path", "widths")
+    __slots__ = ("cut", "file", "path", "widths")
 
     def get_text_width(
         self, text: str, font_size_pt: float, text_shaping_params: dict | None
@@ -461,6 +454,7 @@ def _font_copy(pdf: FPDF, family: str, style: str, path: Path) -> "_Font":
         if hasattr(parsed, name):
             setattr(font, name, getattr(parsed, name))
     font.widths = {}
+    font.cut = None
     font.path = path
     font.file = file
     font.i = len(pdf.fonts) + 1
@@ -472,7 +466,7 @@ def _font_copy(pdf: FPDF, family: str, style: str, path: Path) -> "_Font":
     font.biggest_size_pt = 0
     font.subset = SubsetMap(font)
     font._hbfont = None
-    # the file to cut the embedded font from; _embed picks a smaller one when it can
+    # the file fpdf2 cuts the embedded font from, unless _embed finds a cut-down copy
     font.ttfont = ttLib.TTFont(io.BytesIO(file.data), recalcTimestamp=False, lazy=True)
     return font
 
@@ -558,10 +552,12 @@ class _Agreement(FPDF):
         return fallbacks
 
     def output(self, *args, **kwargs) -> bytearray | None:
-        """FPDF.output, with each font's file to cut down chosen first (_embed)."""
+        """FPDF.output, with how each font is embedded chosen first (_embed)."""
         for font in self.fonts.values():
             if isinstance(font, _Font):
                 _embed(font)
+        if CutFontsOutput and any(getattr(font, "cut", None) for font in self.fonts.values()):
+            kwargs.setdefault("output_producer_class", CutFontsOutput)
         return super().output(*args, **kwargs)
 
     # -- page furniture -------------------------------------------------------------------

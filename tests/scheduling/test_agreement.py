@@ -2,6 +2,11 @@
 
 import datetime
 import io
+import re
+import shutil
+import struct
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -52,14 +57,50 @@ def text_runs(content: bytes) -> list[list[tuple]]:
     return pages
 
 
-def embedded_fonts(content: bytes) -> dict[str, bytes]:
-    """The font files embedded in the PDF, by their PostScript name."""
+def font_file_checksum(data: bytes) -> int:
+    """The checksum of a whole TrueType file: 0xB1B0AFBA when its head says the right one."""
+    data += bytes(-len(data) % 4)
+    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+
+
+def drawn_fonts(content: bytes) -> dict[str, dict]:
+    """Each font of the PDF by its PostScript name, as a reader draws text with it: its
+    widths, character map (ToUnicode), descriptor and, for each character code printed,
+    the glyph drawn (its outline with the parts of an accented letter put together, its
+    hinting, advance width and side bearing, as fontTools reads them from the embedded
+    file through the CIDToGIDMap). The embedded file itself is under "file"."""
     fonts = {}
     for page in PdfReader(io.BytesIO(content)).pages:
         for ref in page["/Resources"]["/Font"].values():
             font = ref.get_object()
-            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            fonts[str(font["/BaseFont"])] = descriptor["/FontFile2"].get_object().get_data()
+            name = str(font["/BaseFont"])
+            if name in fonts:
+                continue
+            cid_font = font["/DescendantFonts"][0].get_object()
+            descriptor = cid_font["/FontDescriptor"].get_object()
+            data = descriptor["/FontFile2"].get_object().get_data()
+            ttfont = ttLib.TTFont(io.BytesIO(data))
+            gid_map = cid_font["/CIDToGIDMap"].get_object().get_data()
+            to_unicode = font["/ToUnicode"].get_object().get_data()
+            order, glyf, hmtx = ttfont.getGlyphOrder(), ttfont["glyf"], ttfont["hmtx"]
+            glyphs = {}
+            for code in re.findall(rb"<([0-9A-F]{4})> <", to_unicode):
+                code = int(code, 16)
+                glyph_name = order[int.from_bytes(gid_map[2 * code : 2 * code + 2], "big")]
+                glyph = glyf[glyph_name]
+                coordinates, ends, flags = glyph.getCoordinates(glyf)
+                program = glyph.program.getBytecode() if hasattr(glyph, "program") else b""
+                glyphs[code] = (list(coordinates), list(ends), list(flags), program)
+                glyphs[code] += (hmtx[glyph_name],)
+            fonts[name] = {
+                "widths": cid_font["/W"],
+                "default width": cid_font.get("/DW"),
+                "to unicode": to_unicode,
+                "descriptor": {key: descriptor[key] for key in descriptor if key != "/FontFile2"},
+                "system info": dict(cid_font["/CIDSystemInfo"].get_object()),
+                "glyphs": glyphs,
+                "file": data,
+            }
     return fonts
 
 
@@ -331,37 +372,147 @@ class TestDocument:
         assert text_runs(again) == text_runs(plain)
 
     @pytest.mark.parametrize(
-        ("first", "last"),
-        [("Zeynep", "Yıldırım"), ("Thị Minh Anh", "Nguyễn"), ("Αλέξανδρος", "Παπαδόπουλος")],
-    )  # from the Latin copy, from the Latin Extended one, from the whole font
-    def test_an_embedded_font_has_the_glyphs_of_one_cut_from_the_whole_font(
-        self, coordinator, reserved, monkeypatch, first, last
+        ("first", "last", "cut"),
+        [
+            ("Zeynep", "Yıldırım", True),  # from the Latin copy
+            ("Thị Minh Anh", "Nguyễn", True),  # from the Latin Extended one
+            ("Αλέξανδρος", "Παπαδόπουλος", False),  # cut down by fpdf2 from the whole font
+            ("Иван", "Петров", False),
+        ],
+    )
+    def test_each_character_is_drawn_as_with_the_font_fpdf2_cuts_from_the_whole_font(
+        self, coordinator, reserved, monkeypatch, first, last, cut
     ):
         student = reserved.student
         student.first_name, student.last_name = first, last
         student.save()
         loan = loan_get(actor=coordinator, loan_id=reserved.pk)
-        fonts = embedded_fonts(loan_agreement_render(loan=loan))
-        monkeypatch.setattr(agreement_module, "EMBED_RANGES", ())
-        whole = embedded_fonts(loan_agreement_render(loan=loan))
+        content = loan_agreement_render(loan=loan)
+        assert f"{first} {last}" in pdf_text(content)
+        fonts = drawn_fonts(content)
+        monkeypatch.setattr(agreement_module, "EMBED_RANGES", ())  # fpdf2 cuts every font
+        whole = drawn_fonts(loan_agreement_render(loan=loan))
         assert set(fonts) == set(whole) == {"/MPDFAA+DejaVuSansBook", "/MPDFAA+DejaVuSansBold"}
-        for name, data in fonts.items():
-            font, reference = ttLib.TTFont(io.BytesIO(data)), ttLib.TTFont(io.BytesIO(whole[name]))
-            assert font.getGlyphOrder() == reference.getGlyphOrder()
-            assert len(font.getGlyphOrder()) < 150  # cut down to the glyphs used
-            assert font["maxp"].numGlyphs == len(font["hmtx"].metrics) == len(font["glyf"])
-            for table in ("glyf", "loca", "hmtx", "cmap", "post", "OS/2", "name", "fpgm", "prep"):
-                assert font.reader[table] == reference.reader[table], (name, table)
-            assert "kern" not in font
+        for name, font in fonts.items():
+            reference = whole[name]
+            assert len(font["glyphs"]) > 40
+            for key in ("widths", "default width", "to unicode", "descriptor", "system info"):
+                assert font[key] == reference[key], (name, key)
+            for code, glyph in font["glyphs"].items():
+                assert glyph == reference["glyphs"][code], (name, code)
+            assert (font["file"] == reference["file"]) is not cut
+            ttfont = ttLib.TTFont(io.BytesIO(font["file"]), checkChecksums=2)
+            for tag in sorted(ttfont.reader.keys()):
+                ttfont[tag]  # every table reads, with the checksum in the directory
+            assert font_file_checksum(font["file"]) == 0xB1B0AFBA
+            assert "kern" not in ttfont
+            # outlines for the glyphs used alone (and .notdef), under the copy's glyph ids
+            glyf, maxp, head = ttfont["glyf"], ttfont["maxp"], ttfont["head"]
+            drawn = [glyph for glyph in ttfont.getGlyphOrder() if glyf[glyph].numberOfContours]
+            assert len(drawn) < 150
+            assert maxp.numGlyphs == len(ttfont["hmtx"].metrics) == len(glyf)
             # the header's box and maxima hold every glyph (they may be larger)
-            head, maxp, glyf = font["head"], font["maxp"], font["glyf"]
-            for glyph_name in font.getGlyphOrder():
+            for glyph_name in drawn:
                 glyph = glyf[glyph_name]
                 if glyph.numberOfContours > 0:
                     assert head.xMin <= glyph.xMin <= glyph.xMax <= head.xMax
                     assert head.yMin <= glyph.yMin <= glyph.yMax <= head.yMax
                     points, contours = glyph.getMaxpValues()
                     assert points <= maxp.maxPoints and contours <= maxp.maxContours
+
+    def test_a_font_outside_the_copies_and_one_inside_them_in_one_document(
+        self, coordinator, handed_out, monkeypatch
+    ):
+        # the condition prints in the regular font only: it is cut down by fpdf2, the
+        # bold one is embedded from the Latin copy
+        handed_out.condition_out = "Kratzer (Ω-förmig) am Deckel, Aufkleber „Школа“"
+        handed_out.save()
+        loan = loan_get(actor=coordinator, loan_id=handed_out.pk)
+        content = loan_agreement_render(loan=loan, reprint=True)
+        assert "Kratzer (Ω-förmig) am Deckel, Aufkleber „Школа“" in pdf_text(content)
+        fonts = drawn_fonts(content)
+        monkeypatch.setattr(agreement_module, "EMBED_RANGES", ())
+        whole = drawn_fonts(loan_agreement_render(loan=loan, reprint=True))
+        assert fonts["/MPDFAA+DejaVuSansBook"]["file"] == whole["/MPDFAA+DejaVuSansBook"]["file"]
+        assert fonts["/MPDFAA+DejaVuSansBold"]["file"] != whole["/MPDFAA+DejaVuSansBold"]["file"]
+        for name, font in fonts.items():
+            assert {key: value for key, value in font.items() if key != "file"} == {
+                key: value for key, value in whole[name].items() if key != "file"
+            }
+
+    @pytest.mark.parametrize(
+        ("first", "last"),
+        [("Jonas", "Müller-Lüdenscheidt"), ("Thị Minh Anh", "Nguyễn"), ("小明", "王")],
+    )
+    def test_the_pages_look_as_with_the_fonts_fpdf2_cuts_from_the_whole_font(
+        self, coordinator, handed_out, monkeypatch, tmp_path, first, last
+    ):
+        if shutil.which("pdftoppm") is None:
+            service_missing("pdftoppm is not installed (apt-get install poppler-utils)")
+        if ord(first[0]) > 0x2E80 and not any(path.exists() for path in CJK_FONT_PATHS):
+            service_missing("fonts-droid-fallback is not installed (make system-deps)")
+        student = handed_out.student
+        student.first_name, student.last_name = first, last
+        student.save()
+        loan = loan_get(actor=coordinator, loan_id=handed_out.pk)
+
+        def pixels(content: bytes) -> bytes:
+            (tmp_path / "agreement.pdf").write_bytes(content)
+            command = ["pdftoppm", "-r", "100", "-gray", str(tmp_path / "agreement.pdf")]
+            return subprocess.run(command, capture_output=True, check=True).stdout
+
+        ours = pixels(loan_agreement_render(loan=loan, reprint=True))
+        monkeypatch.setattr(agreement_module, "EMBED_RANGES", ())
+        assert ours == pixels(loan_agreement_render(loan=loan, reprint=True))
+
+    def test_documents_printed_at_once_by_many_threads_are_those_printed_one_by_one(
+        self, coordinator, reserved, monkeypatch
+    ):
+        names = [
+            ("Jonas", "Müller-Lüdenscheidt"),
+            ("Thị Minh Anh", "Nguyễn"),
+            ("Αλέξανδρος", "Παπαδόπουλος"),
+            ("Zeynep", "Yıldırım"),
+        ]
+        loans = []
+        for first, last in names:
+            loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+            loan.student.first_name, loan.student.last_name = first, last
+            loans.append(loan)
+
+        def printed(loan) -> tuple:
+            content = loan_agreement_render(loan=loan, reprint=False)
+            fonts = {name: font["file"] for name, font in drawn_fonts(content).items()}
+            return text_runs(content), fonts
+
+        expected = [printed(loan) for loan in loans]
+        monkeypatch.setattr(agreement_module, "_cuts", {})  # the first threads cut them
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(printed, loans * 2))
+        assert results == expected * 2
+
+    def test_prints_when_fpdf2_writes_its_fonts_otherwise(self, reserved, monkeypatch):
+        monkeypatch.setattr(agreement_module, "CutFontsOutput", None)  # fpdf2 cuts every font
+        content = loan_agreement_render(loan=reserved)
+        assert "Thị Minh Anh Nguyễn" in pdf_text(content)
+        assert "Seite 3 von 3" in pdf_text(content)
+
+    def test_without_a_fallback_font_a_cjk_name_prints_without_those_characters(
+        self, coordinator, reserved, monkeypatch, tmp_path, caplog
+    ):
+        monkeypatch.setattr(agreement_module, "CJK_FONT_PATHS", (tmp_path / "none.ttf",))
+        monkeypatch.setattr(agreement_module, "HANGUL_FONT_PATH", tmp_path / "none.ttf")
+        student = reserved.student
+        student.first_name, student.last_name = "Jonas", "王"
+        student.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        content = loan_agreement_render(loan=loan)
+        text = pdf_text(content)
+        assert "Jonas" in text
+        assert "王" not in text
+        assert "Seite 3 von 3" in text
+        assert set(drawn_fonts(content)) == {"/MPDFAA+DejaVuSansBook", "/MPDFAA+DejaVuSansBold"}
+        assert "Font MPDFAA+DejaVuSansBold is missing the following glyphs: '王'" in caplog.text
 
     def test_a_name_typed_with_combining_accents_prints_as_the_letters(self, coordinator, reserved):
         student = reserved.student
