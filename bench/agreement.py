@@ -7,11 +7,12 @@
 One school, one device model and a loan for each case, in a scratch database
 (bench/databases.py): reserved (the original, printed at the handout, with boxes to
 tick) for a German and a Vietnamese name, on loan (a Zweitschrift with the guardian and
-the accessories) for a Turkish name, returned, and reserved for a Chinese and a Korean
-name (the fallback fonts, when installed). The names pick the copy of DejaVu the
+the accessories) for a Turkish name, returned, and reserved for a Chinese, a Japanese and
+a Korean name (the fallback fonts, when installed). The names pick the copy of DejaVu the
 embedded font is taken from (scheduling.agreement.EMBED_RANGES) and the fallback fonts,
-which fpdf2 cuts down with fontTools for each document: the last column says which, for
-each font of the document (Latin, Latin Extended: the copy; fontTools: cut down by it).
+whose glyphs are taken from the whole file (scheduling.agreement._whole): the last column
+says which, for each font of the document (Latin, Latin Extended: the copy; whole: the
+glyphs taken apart; fontTools: cut down by fpdf2 with it).
 Each loan is loaded as the API loads it and its agreement rendered
 (scheduling.agreement.loan_agreement_render) --documents times after one warm-up: the
 fonts are parsed and the fixed texts broken into lines once per process, so the warm-up
@@ -57,6 +58,7 @@ CASES = [
     ("on loan, Zweitschrift, Turkish name", "Zeynep", "Yıldırım", "on_loan", True),
     ("returned, Zweitschrift", "Zoë", "Özdemir", "returned", True),
     ("reserved, Chinese name", "小明", "王", "reserved", False),
+    ("reserved, Japanese name", "さくら", "山田", "reserved", False),
     ("reserved, Korean name", "지민", "김", "reserved", False),
 ]
 
@@ -170,8 +172,9 @@ def bare_document(pages: list[list[str]], fallbacks: list, *, fonts_only: bool =
 
 
 def embedded_from(loan, reprint: bool) -> str:
-    """How each font of the loan's agreement is embedded: from which cut-down copy of
-    DejaVu (scheduling.agreement._embed), or cut down by fontTools in fpdf2."""
+    """How each font of the loan's agreement is embedded (scheduling.agreement._embed):
+    from which cut-down copy of DejaVu, from the whole font taken apart, or cut down by
+    fontTools in fpdf2."""
     from django.utils import translation
 
     from scheduling import agreement
@@ -185,7 +188,9 @@ def embedded_from(loan, reprint: bool) -> str:
         agreement._embed(font)
         cut = getattr(font, "cut", None)
         how = "fontTools"
-        if cut is not None:
+        if isinstance(cut, agreement.Whole):
+            how = "whole"
+        elif cut is not None:
             tier = next(t for t in range(len(tiers)) if agreement._cut(font.path, t) is cut)
             how = tiers[tier]
         parts.append(f"{font.fontkey} {how}")

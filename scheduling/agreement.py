@@ -13,22 +13,29 @@ counted per document. Each font is embedded cut down to the glyphs used. fontToo
 fpdf2 cuts fonts with, takes 10 ms for each font, however few its glyphs, so each DejaVu
 font is cut down by it once per process to the Latin script (`_cut`, `EMBED_RANGES`) and a
 document that only uses glyphs of that copy embeds the copy with the outlines of its
-glyphs alone (scheduling/agreement_embedding.py), in a fraction of a millisecond; fpdf2
-cuts any other font down from the whole file (`_embed`). The fixed texts are broken into
-lines by fpdf2 once per process and printed line by line (`text_block`).
+glyphs alone (scheduling/agreement_embedding.py), in a fraction of a millisecond; a
+fallback font (below) is taken apart glyph by glyph, once per process, on the first
+document that needs it (`_whole`), and embedded with the glyphs of the document alone, as
+fontTools would cut it down in 0.1 to 0.2 s; fpdf2 cuts any other font down from the whole
+file (`_embed`). The fixed texts are broken into lines by fpdf2 once per process and
+printed line by line (`text_block`).
 Names in scripts DejaVu lacks (Chinese, Japanese, Korean) print with a fallback font
 (`CJK_FONT_PATHS`, Droid Sans Fallback from the Debian package fonts-droid-fallback, and
 for Hangul, which it lacks, Nanum Gothic from fonts-nanum; both installed by `make
 system-deps`), each added only to a document that has a character it prints; without
 the file the agreement still prints, those characters are missing and a warning is
-logged. The first print of a loan says "Original", every later one "Zweitschrift".
+logged. With a fallback font fpdf2 reads every text letter by letter for the font of
+each: a text of DejaVu's Latin alone is read as without one (`_Agreement._parse_chars`).
+The first print of a loan says "Original", every later one "Zweitschrift".
 """
 
 import copy
 import datetime
+import functools
 import io
 import logging
 import re
+import struct
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -45,6 +52,7 @@ from fontTools import ttLib
 from fpdf import FPDF, FPDF_VERSION, XPos, YPos
 from fpdf.enums import MethodReturnValue
 from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.unicode_script import UnicodeScript, get_unicode_script
 
 from accounts.access_log import access_log_record
 from accounts.models import AccessAction, AccessLogEntry, AccessVia
@@ -53,7 +61,7 @@ from core.formats import money_text
 from core.models import User
 from core.permissions import Perm, require
 from inventory.models import Category
-from scheduling.agreement_embedding import Cut, CutFontsOutput, cut_apart
+from scheduling.agreement_embedding import Cut, CutFontsOutput, Whole, cut_apart
 from scheduling.models import Accessory, Loan, LoanStatus, statuses_allowing
 
 logger = logging.getLogger(__name__)
@@ -321,6 +329,10 @@ EMBED_RANGES: tuple[tuple[tuple[int, int], ...], ...] = (
     (*LATIN, (0x0180, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF)),  # Latin Extended
 )
 _cuts: dict[tuple[Path, int], Cut] = {}
+# The fallback fonts taken apart glyph by glyph (_whole), None for one that cannot be;
+# with TAKE_APART_FALLBACKS False fpdf2 cuts them down with fontTools for each document.
+TAKE_APART_FALLBACKS = True
+_wholes: dict[Path, Whole | None] = {}
 _cuts_lock = threading.Lock()
 # The lines of a text as fpdf2 breaks them (_Agreement.text_block), by the text, its fonts
 # and the width: the fixed texts of the agreement, a few dozen, and the longer values.
@@ -335,9 +347,25 @@ def _fonts(path: Path) -> tuple[TTFFont, _File]:
             data = _slim(path)
             font = TTFFont(FPDF(), io.BytesIO(data), "parsed", "")
             glyphs = tuple(font.ttfont.getGlyphOrder())
+            missing = getattr(font.cw, "default_factory", None)
+            if missing is not None:  # fpdf2's defaultdict: shared, it would store widths
+                font.cw = _Widths(font.cw)
+                font.cw.missing = missing()
             font.close()  # its file stays unread: each document reads the bytes below
             _parsed[path] = (font, _File(data, glyphs))
         return _parsed[path]
+
+
+class _Widths(dict):
+    """The widths of a font's characters as fpdf2 keeps them (TTFFont.cw), that gives the
+    width of a character the font lacks without storing it (fpdf2's defaultdict stores
+    it): only read, so every document shares it (a copy for each was a megabyte for a CJK
+    font)."""
+
+    __slots__ = ("missing",)
+
+    def __missing__(self, char: int) -> float:
+        return self.missing
 
 
 def _slim(path: Path) -> bytes:
@@ -384,20 +412,42 @@ def _cut(path: Path, tier: int) -> Cut:
         return _cuts[key]
 
 
+def _whole(path: Path) -> Whole | None:
+    """The fallback font at `path` taken apart glyph by glyph (agreement_embedding.Whole),
+    once per process, on the first document that embeds it: 10 to 20 ms, its glyph ids
+    by name (1 to 3 MB) kept. None, and a warning, for a file it cannot
+    read (fpdf2 then cuts the font down itself)."""
+    with _cuts_lock:
+        if path not in _wholes:
+            _parsed_font, file = _fonts(path)
+            try:
+                _wholes[path] = Whole(file.data, file.glyphs)
+            except (KeyError, ValueError, struct.error) as error:
+                logger.warning("%s is embedded as fpdf2 embeds it: %r", path, error)
+                _wholes[path] = None
+        return _wholes[path]
+
+
 def _embed(font: "_Font") -> None:
     """Choose how the document's font is embedded when the PDF is written: a DejaVu font
     that uses only glyphs of one of the cut-down copies (the smallest, _cut) with the
-    outlines of those glyphs taken from it (agreement_embedding.font_file, written by
-    CutFontsOutput); any other font cut down by fpdf2 with fontTools from the whole file,
+    outlines of those glyphs taken from it (agreement_embedding.font_file), a fallback
+    font with the glyphs used taken from the whole file (_whole), both written by
+    CutFontsOutput; any other font cut down by fpdf2 with fontTools from the whole file,
     with the glyph names kept with the file (_File), which takes tens of milliseconds (a
     CJK font: 0.1 to 0.3 s)."""
     font.cut = None
-    if CutFontsOutput and font.path in FONT_FILES.values() and not font.is_cff:
-        used = set(font.subset.get_all_glyph_names())
-        for tier in range(len(EMBED_RANGES)):
-            cut = _cut(font.path, tier)
-            if cut.glyph_ids.keys() >= used:
-                font.cut = cut
+    if CutFontsOutput and not font.is_cff:
+        if font.path in FONT_FILES.values():
+            used = set(font.subset.get_all_glyph_names())
+            for tier in range(len(EMBED_RANGES)):
+                cut = _cut(font.path, tier)
+                if cut.glyph_ids.keys() >= used:
+                    font.cut = cut
+                    return
+        elif TAKE_APART_FALLBACKS:
+            font.cut = _whole(font.path)
+            if font.cut is not None:
                 return
     font.ttfont.setGlyphOrder(list(font.file.glyphs))
 
@@ -408,7 +458,7 @@ class _Font(TTFFont):
     fpdf2's line breaking measures each line again for every character added, which
     summed up every width each time and took most of the time of the agreement."""
 
-    __slots__ = ("cut", "file", "path", "widths")
+    __slots__ = ("cut", "file", "path", "widths")  # cut: a Cut or a Whole, else None
 
     def get_text_width(
         self, text: str, font_size_pt: float, text_shaping_params: dict | None
@@ -461,7 +511,8 @@ def _font_copy(pdf: FPDF, family: str, style: str, path: Path) -> "_Font":
     font.fontkey = f"{family.lower()}{style}"
     font.emphasis = parsed.emphasis.coerce(style)
     font.desc = copy.copy(parsed.desc)
-    font.cw = parsed.cw.copy()  # a defaultdict: a width looked up is stored
+    # fpdf2's defaultdict stores a width looked up: shared only as _Widths
+    font.cw = parsed.cw if isinstance(parsed.cw, _Widths) else parsed.cw.copy()
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     font.subset = SubsetMap(font)
@@ -469,6 +520,23 @@ def _font_copy(pdf: FPDF, family: str, style: str, path: Path) -> "_Font":
     # the file fpdf2 cuts the embedded font from, unless _embed finds a cut-down copy
     font.ttfont = ttLib.TTFont(io.BytesIO(file.data), recalcTimestamp=False, lazy=True)
     return font
+
+
+@functools.cache
+def _latin_script(path: Path) -> frozenset[str]:
+    """The characters of the font at `path` of the Latin script (Latin-1, Latin Extended)
+    and those of none (digits, punctuation, currency), as fpdf2 reads scripts
+    (fpdf.unicode_script): a text of these alone is one fragment to it. 20 ms, once per
+    process, for a document with a fallback font (_Agreement._parse_chars)."""
+    cmap = _fonts(path)[0].cmap
+    ranges = ((0x0020, 0x024F), (0x1E00, 0x1EFF), (0x2000, 0x20CF))
+    scripts = (UnicodeScript.COMMON, UnicodeScript.LATIN)
+    return frozenset(
+        chr(code)
+        for low, high in ranges
+        for code in range(low, high + 1)
+        if code in cmap and get_unicode_script(chr(code)) in scripts
+    )
 
 
 def _cjk_font_path() -> Path | None:
@@ -683,10 +751,33 @@ class _Agreement(FPDF):
     def fits(self, text: str, width: float, *, markdown: bool) -> bool:
         """Whether multi_cell would print `text` in one line of `width`: it is short of
         the width less the cell margins by more than rounding, in the document's fonts
-        alone (a fallback font has other widths)."""
-        if markdown or self._fallback_font_ids or "\n" in text or "\r" in text:
+        alone (in_current_font: a fallback font has other widths)."""
+        if markdown or "\n" in text or "\r" in text:
+            return False
+        if self._fallback_font_ids and not self.in_current_font(text):
             return False
         return self.get_string_width(text) < width - 2 * self.c_margin - 0.01
+
+    def in_current_font(self, text: str) -> bool:
+        """Whether fpdf2 prints `text` in the current font alone, in one fragment, with
+        the fallback fonts as without them: every character is in it (DejaVu) and of the
+        Latin script or of none (_latin_script)."""
+        path = getattr(self.current_font, "path", None)  # None: a font fpdf2 parsed
+        return path is not None and _latin_script(path).issuperset(text)
+
+    def _parse_chars(self, text: str, markdown: bool, **kwargs) -> Iterable:
+        """FPDF._parse_chars, the fragments of a text as fpdf2 prints them: with fallback
+        fonts it reads each text letter by letter for the font and the script of each
+        (a third of the time of a document with a CJK name), without them it takes a
+        text without markup as one fragment. A text that fpdf2 would print in the
+        current font alone, in one fragment (in_current_font), is read as without them."""
+        if not self._fallback_font_ids or markdown or not self.in_current_font(text):
+            return super()._parse_chars(text, markdown, **kwargs)
+        fallbacks, self._fallback_font_ids = self._fallback_font_ids, []
+        try:
+            return list(super()._parse_chars(text, markdown, **kwargs))
+        finally:
+            self._fallback_font_ids = fallbacks
 
     def has_markup(self, line: str) -> bool:
         """Whether fpdf2 might read markdown in `line`: a marker, an escape, a link."""

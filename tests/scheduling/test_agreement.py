@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from fontTools import ttLib
 from fpdf import XPos, YPos
+from fpdf.fonts import Glyph
 from pypdf import PdfReader
 
 from accounts.models import PersonRole
@@ -27,6 +28,7 @@ from scheduling.agreement import (
     loan_agreement_print,
     loan_agreement_render,
 )
+from scheduling.agreement_embedding import Whole
 from scheduling.selectors import loan_get
 from tests.accounts.factories import PersonFactory
 from tests.conftest import service_missing
@@ -55,6 +57,12 @@ def text_runs(content: bytes) -> list[list[tuple]]:
         page.extract_text(visitor_text=visit)
         pages.append(runs)
     return pages
+
+
+def page_contents(content: bytes) -> list[bytes]:
+    """What each page draws, as written: its content stream (the text in runs, the
+    character codes, the positions and the fonts by their names on the page)."""
+    return [page.get_contents().get_data() for page in PdfReader(io.BytesIO(content)).pages]
 
 
 def font_file_checksum(data: bytes) -> int:
@@ -102,6 +110,49 @@ def drawn_fonts(content: bytes) -> dict[str, dict]:
                 "file": data,
             }
     return fonts
+
+
+def glyph_described(ttfont: ttLib.TTFont, glyph_id: int) -> tuple:
+    """A glyph of a font file as a reader draws it, by its id: its outline (the parts of a
+    composite glyph put together), the ids of its parts, its hinting and its metrics."""
+    glyf = ttfont["glyf"]
+    name = ttfont.getGlyphName(glyph_id)
+    glyph = glyf[name]
+    coordinates, ends, flags = glyph.getCoordinates(glyf)
+    parts = [ttfont.getGlyphID(part) for part in glyph.getComponentNames(glyf)]
+    program = glyph.program.getBytecode() if hasattr(glyph, "program") else b""
+    vertical = ttfont["vmtx"][name] if "vmtx" in ttfont else None
+    return (
+        list(coordinates),
+        list(ends),
+        list(flags),
+        parts,
+        program,
+        ttfont["hmtx"][name],
+        vertical,
+    )
+
+
+def needs_fallback_fonts() -> None:
+    if not (any(path.exists() for path in CJK_FONT_PATHS) and HANGUL_FONT_PATH.exists()):
+        service_missing("fonts-droid-fallback or fonts-nanum missing (make system-deps)")
+
+
+def as_fpdf2_alone(monkeypatch) -> None:
+    """Print as fpdf2 alone prints, the reference: every font cut down by fpdf2 with
+    fontTools from the whole file, every text read letter by letter for its fallback font
+    (FPDF._parse_chars) and broken into lines by multi_cell, none kept from before."""
+    monkeypatch.setattr(agreement_module, "EMBED_RANGES", ())
+    monkeypatch.setattr(agreement_module, "TAKE_APART_FALLBACKS", False)
+    monkeypatch.setattr(agreement_module._Agreement, "in_current_font", lambda self, text: False)
+    monkeypatch.setattr(agreement_module, "_wrapped", {})
+
+
+CJK_NAMES = [  # Chinese, Japanese (kana and kanji), Korean (Hangul): the font printing them
+    ("小明", "王", "DroidSansFallback"),
+    ("さくら", "山田", "DroidSansFallback"),
+    ("지민", "김", "NanumGothic"),
+]
 
 
 def de(value: datetime.date) -> str:
@@ -170,6 +221,41 @@ def handed_out(coordinator, reserved):
         start_today=True,
     )
     return loan_get(actor=coordinator, loan_id=reserved.pk)
+
+
+def test_a_whole_font_taken_apart_gives_a_file_of_the_glyphs_asked_for_numbered_anew():
+    # DejaVu taken apart whole: accented letters drawn from the letter and the accent, a
+    # character outside the Basic Multilingual Plane (a character map of format 12)
+    _parsed, file = agreement_module._fonts(agreement_module.FONT_FILES[""])
+    font = ttLib.TTFont(io.BytesIO(file.data))
+    cmap = font.getBestCmap()
+    chars = [char for char in "Aễ€Ж" if ord(char) in cmap] + [max(map(chr, cmap))]
+    assert ord(chars[-1]) > 0xFFFF
+    assert font["glyf"][cmap[ord("ễ")]].isComposite()
+    glyphs = [Glyph(font.getGlyphID(cmap[ord(c)]), (ord(c),), cmap[ord(c)], 0) for c in chars]
+    data, ids = Whole(file.data, file.glyphs).embed(glyphs)
+    ours = ttLib.TTFont(io.BytesIO(data), checkChecksums=2)
+    for tag in sorted(ours.reader.keys()):
+        ours[tag]  # every table reads, with the checksum in the directory
+    assert font_file_checksum(data) == 0xB1B0AFBA
+    # the first four, the glyphs asked for and their parts (and theirs), in the font's order
+    glyf = font["glyf"]
+    kept, todo = {0, 1, 2, 3}, [glyph.glyph_name for glyph in glyphs]
+    while todo:
+        name = todo.pop()
+        kept.add(font.getGlyphID(name))
+        todo += glyf[name].getComponentNames(glyf)
+    assert len(kept) > 4 + len(glyphs)  # and parts
+    assert ours["maxp"].numGlyphs == len(ours["hmtx"].metrics) == len(kept)
+    new_ids = {glyph_id: new_id for new_id, glyph_id in enumerate(sorted(kept))}
+    for glyph_id, new_id in new_ids.items():
+        expected = list(glyph_described(font, glyph_id))
+        expected[3] = [new_ids[part] for part in expected[3]]  # the parts by their new ids
+        assert list(glyph_described(ours, new_id)) == expected
+    ours_cmap = ours.getBestCmap()
+    assert {chr(char): ours.getGlyphID(name) for char, name in ours_cmap.items()} == {
+        char: ids[glyph.glyph_name] for char, glyph in zip(chars, glyphs, strict=True)
+    }
 
 
 @pytest.mark.django_db
@@ -442,15 +528,19 @@ class TestDocument:
 
     @pytest.mark.parametrize(
         ("first", "last"),
-        [("Jonas", "Müller-Lüdenscheidt"), ("Thị Minh Anh", "Nguyễn"), ("小明", "王")],
+        [
+            ("Jonas", "Müller-Lüdenscheidt"),
+            ("Thị Minh Anh", "Nguyễn"),
+            *[(first, last) for first, last, _font in CJK_NAMES],
+        ],
     )
     def test_the_pages_look_as_with_the_fonts_fpdf2_cuts_from_the_whole_font(
         self, coordinator, handed_out, monkeypatch, tmp_path, first, last
     ):
         if shutil.which("pdftoppm") is None:
             service_missing("pdftoppm is not installed (apt-get install poppler-utils)")
-        if ord(first[0]) > 0x2E80 and not any(path.exists() for path in CJK_FONT_PATHS):
-            service_missing("fonts-droid-fallback is not installed (make system-deps)")
+        if ord(first[0]) > 0x2E80:
+            needs_fallback_fonts()
         student = handed_out.student
         student.first_name, student.last_name = first, last
         student.save()
@@ -462,8 +552,111 @@ class TestDocument:
             return subprocess.run(command, capture_output=True, check=True).stdout
 
         ours = pixels(loan_agreement_render(loan=loan, reprint=True))
-        monkeypatch.setattr(agreement_module, "EMBED_RANGES", ())
+        as_fpdf2_alone(monkeypatch)
         assert ours == pixels(loan_agreement_render(loan=loan, reprint=True))
+
+    @pytest.mark.parametrize(("first", "last", "family"), CJK_NAMES)
+    def test_a_cjk_name_is_drawn_with_the_glyphs_fpdf2_cuts_from_the_whole_font(
+        self, coordinator, reserved, monkeypatch, first, last, family
+    ):
+        needs_fallback_fonts()
+        student = reserved.student
+        student.first_name, student.last_name = first, last
+        student.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        content = loan_agreement_render(loan=loan)
+        assert f"{first} {last}" in pdf_text(content)
+        fonts = drawn_fonts(content)
+        as_fpdf2_alone(monkeypatch)
+        reference = loan_agreement_render(loan=loan)
+        whole = drawn_fonts(reference)
+        assert page_contents(content) == page_contents(reference)
+        name = f"/MPDFAA+{family}"
+        dejavu = {"/MPDFAA+DejaVuSansBook", "/MPDFAA+DejaVuSansBold"}
+        assert set(fonts) == set(whole) == {*dejavu, name}
+        for key in ("widths", "default width", "to unicode", "descriptor", "system info"):
+            assert fonts[name][key] == whole[name][key], key
+        assert fonts[name]["glyphs"] == whole[name]["glyphs"]
+        # and the codes fpdf2 keeps for .notdef and the blank (0 and 32)
+        assert len(fonts[name]["glyphs"]) == len(set(first + last)) + 2
+        ours = ttLib.TTFont(io.BytesIO(fonts[name]["file"]), checkChecksums=2)
+        theirs = ttLib.TTFont(io.BytesIO(whole[name]["file"]))
+        for tag in sorted(ours.reader.keys()):
+            ours[tag]  # every table reads, with the checksum in the directory
+        assert font_file_checksum(fonts[name]["file"]) == 0xB1B0AFBA
+        # the glyphs fontTools keeps (those drawn, their parts, the first four) in its
+        # order, the parts of a composite glyph by their ids in it
+        count = theirs["maxp"].numGlyphs
+        assert ours["maxp"].numGlyphs == len(ours["hmtx"].metrics) == len(ours["glyf"]) == count
+        assert count < 12
+        for glyph_id in range(count):
+            assert glyph_described(ours, glyph_id) == glyph_described(theirs, glyph_id)
+        if first == "小明":  # 明 is drawn from two parts
+            assert any(ours["glyf"][glyph].isComposite() for glyph in ours.getGlyphOrder())
+        assert ("vmtx" in ours) is ("vmtx" in theirs)
+        # a character map of the name's characters
+        ours_cmap, theirs_cmap = ours.getBestCmap(), theirs.getBestCmap()
+        for char in first + last:
+            glyph_id = ours.getGlyphID(ours_cmap[ord(char)])
+            assert glyph_id == theirs.getGlyphID(theirs_cmap[ord(char)]) > 3
+        # the font whole would add hundreds of kilobytes: the file is about fontTools' size
+        assert len(fonts[name]["file"]) < len(whole[name]["file"]) + 3_000
+
+    def test_texts_of_many_scripts_print_as_fpdf2_prints_them_with_fallback_fonts(
+        self, coordinator, handed_out, monkeypatch
+    ):
+        # Latin, Greek, Cyrillic and CJK in one text, Latin ones that wrap, Latin and Greek
+        # in one (two fragments to fpdf2), a CJK guardian
+        needs_fallback_fonts()
+        school = handed_out.school
+        school.name = "Städtisches Gymnasium am Park mit bilingualem Zweig und Ganztag " * 2
+        school.street = "Platz der Ελευθερία 1"
+        school.save()
+        student = handed_out.student
+        student.first_name, student.last_name = "Zoë", "王"
+        student.save()
+        handed_out.guardian_name = "김 지민 (Mutter), Seán O'Brien"
+        handed_out.condition_out = "Kratzer (Ω-förmig) am Deckel, Aufkleber „Школа“, 山田; " * 6
+        handed_out.save()
+        loan = loan_get(actor=coordinator, loan_id=handed_out.pk)
+        content = loan_agreement_render(loan=loan, reprint=True)
+        again = loan_agreement_render(loan=loan, reprint=True)  # the lines kept from before
+        text = pdf_text(content)
+        assert "Zoë 王" in text
+        assert "김 지민 (Mutter), Seán O'Brien" in text
+        assert "Aufkleber „Школа“, 山田;" in text
+        assert "Platz der Ελευθερία 1, 12345 Musterstadt" in text
+        as_fpdf2_alone(monkeypatch)
+        reference = loan_agreement_render(loan=loan, reprint=True)
+        assert text_runs(content) == text_runs(again) == text_runs(reference)
+        assert page_contents(content) == page_contents(again) == page_contents(reference)
+        fonts, whole = drawn_fonts(content), drawn_fonts(reference)
+        assert set(fonts) == set(whole)
+        assert len(fonts) == 4
+        for name, font in fonts.items():
+            assert font["glyphs"] == whole[name]["glyphs"], name
+
+    def test_a_fallback_font_it_cannot_take_apart_is_cut_down_by_fpdf2(
+        self, coordinator, reserved, monkeypatch, caplog
+    ):
+        needs_fallback_fonts()
+
+        def unreadable(data, glyph_names):
+            raise ValueError("not a TrueType file")
+
+        monkeypatch.setattr(agreement_module, "Whole", unreadable)
+        monkeypatch.setattr(agreement_module, "_wholes", {})
+        student = reserved.student
+        student.first_name, student.last_name = "小明", "王"
+        student.save()
+        loan = loan_get(actor=coordinator, loan_id=reserved.pk)
+        content = loan_agreement_render(loan=loan)
+        assert "小明 王" in pdf_text(content)
+        assert "is embedded as fpdf2 embeds it" in caplog.text
+        as_fpdf2_alone(monkeypatch)
+        reference = loan_agreement_render(loan=loan)
+        name = "/MPDFAA+DroidSansFallback"
+        assert drawn_fonts(content)[name]["file"] == drawn_fonts(reference)[name]["file"]
 
     def test_documents_printed_at_once_by_many_threads_are_those_printed_one_by_one(
         self, coordinator, reserved, monkeypatch
@@ -474,6 +667,8 @@ class TestDocument:
             ("Αλέξανδρος", "Παπαδόπουλος"),
             ("Zeynep", "Yıldırım"),
         ]
+        if any(path.exists() for path in CJK_FONT_PATHS) and HANGUL_FONT_PATH.exists():
+            names += [(first, last) for first, last, _font in CJK_NAMES]
         loans = []
         for first, last in names:
             loan = loan_get(actor=coordinator, loan_id=reserved.pk)
@@ -487,6 +682,7 @@ class TestDocument:
 
         expected = [printed(loan) for loan in loans]
         monkeypatch.setattr(agreement_module, "_cuts", {})  # the first threads cut them
+        monkeypatch.setattr(agreement_module, "_wholes", {})  # and take the fonts apart
         with ThreadPoolExecutor(max_workers=8) as pool:
             results = list(pool.map(printed, loans * 2))
         assert results == expected * 2
