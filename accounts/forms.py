@@ -126,3 +126,32 @@ class ClassTeacherForm(forms.Form):
         ]
         choose = _("Please choose a teacher from the list.")
         self.fields["teacher"].error_messages.update(invalid_choice=choose, required=choose)
+
+
+class ClassRoomForm(forms.Form):
+    """The classroom of a class: one of the rooms of its school, or none."""
+
+    room = forms.TypedChoiceField(
+        label=_("Classroom"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Its class teachers confirm the devices in this room in a stock-taking."),
+    )
+
+    def __init__(self, *args, rooms: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rooms = {room.pk: room for room in rooms}
+        self.fields["room"].choices = [
+            ("", _("– no classroom –")),
+            *(
+                (room.pk, f"{room.name} ({room.building})" if room.building else room.name)
+                for room in rooms
+            ),
+        ]
+        choose = _("Please choose a room of the class's school.")
+        self.fields["room"].error_messages.update(invalid_choice=choose)
+
+    def chosen_room(self):
+        """The chosen room, or None."""
+        return self.rooms.get(self.cleaned_data["room"])

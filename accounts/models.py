@@ -34,6 +34,16 @@ class SchoolClass(models.Model):
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
         help_text=_("The year the school year starts in: 2026 for 2026/27."),
     )
+    # The classroom: its class teachers confirm the devices in it in a stock-taking
+    # (Selbstinventur). A room of the class's school (people.services.class_room_set).
+    room = models.ForeignKey(
+        "inventory.Room",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="classes",
+        verbose_name=_("classroom"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -12,6 +12,7 @@ urlpatterns = [
         views.class_teacher_set,
         name="class_teacher_set",
     ),
+    path("classes/<int:class_id>/room/", views.class_room_set, name="class_room_set"),
     path(
         "classes/<int:class_id>/teachers/<int:teacher_id>/remove/",
         views.class_teacher_remove,

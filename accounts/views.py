@@ -22,7 +22,13 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as directory
 from accounts import services
 from accounts.classlists import class_lists_download
-from accounts.forms import ClassFilterForm, ClassTeacherForm, PersonSearchForm, SyncSchoolForm
+from accounts.forms import (
+    ClassFilterForm,
+    ClassRoomForm,
+    ClassTeacherForm,
+    PersonSearchForm,
+    SyncSchoolForm,
+)
 from accounts.models import (
     AccessVia,
     DirectorySyncRun,
@@ -35,6 +41,7 @@ from accounts.password_reset import (
     password_reset_refusal,
 )
 from accounts.people import selectors as people
+from accounts.people import services as class_services
 from accounts.people import teaching
 from accounts.plan_text import count_rows, plan_groups
 from accounts.rosters import school_year_of
@@ -49,7 +56,7 @@ from core.pages import page_extras
 from core.permissions import Perm, has
 from core.sheets.write import XLSX_CONTENT_TYPE
 from core.views import web_errors
-from inventory.selectors import school_get
+from inventory.selectors import room_list, school_get
 
 PAGE_SIZE = 50
 # A run page reloads itself this often while the run is going (without JavaScript too).
@@ -99,10 +106,18 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     return _class_page(request, school_class, students)
 
 
-def _class_page(request, school_class, students, *, teacher_form=None, status=200):
+def _class_rooms(request: HttpRequest, school_class) -> list:
+    return list(room_list(actor=request.user, school=school_class.school.number))
+
+
+def _class_page(request, school_class, students, *, teacher_form=None, room_form=None, status=200):
     may_edit = has(request.user, Perm.CLASS_EDIT)
     if may_edit and teacher_form is None:
         teacher_form = ClassTeacherForm(candidates=teaching.class_teacher_candidates(school_class))
+    if may_edit and room_form is None:
+        room_form = ClassRoomForm(
+            initial={"room": school_class.room_id}, rooms=_class_rooms(request, school_class)
+        )
     return render(
         request,
         "accounts/class_detail.html",
@@ -111,6 +126,7 @@ def _class_page(request, school_class, students, *, teacher_form=None, status=20
             "students": list(students),
             "teachers": teaching.class_teachers(school_class),
             "teacher_form": teacher_form if may_edit else None,
+            "room_form": room_form if may_edit else None,
             "is_current_year": school_class.school_year == _current_year(),
             "with_passwords": has(request.user, Perm.PASSWORD_HANDOUT),
         },
@@ -149,6 +165,37 @@ def class_teacher_set(request: HttpRequest, class_id: int) -> HttpResponse:
         filters=people.PersonFilters(school_class=school_class.pk, role=PersonRole.STUDENT),
     )
     return _class_page(request, school_class, students, teacher_form=form, status=422)
+
+
+@login_required
+@require_POST
+@web_errors
+def class_room_set(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Set the class's classroom (or none); back to the class."""
+    school_class = people.class_get(actor=request.user, class_id=class_id, perm=Perm.CLASS_EDIT)
+    form = ClassRoomForm(request.POST, rooms=_class_rooms(request, school_class))
+    if form.is_valid():
+        try:
+            class_services.class_room_set(
+                actor=request.user, school_class=school_class, room=form.chosen_room()
+            )
+        except ValidationFailed as exc:
+            form.add_error("room", " ".join(error["message"] for error in exc.errors))
+        else:
+            if school_class.room is None:
+                message = _("Class %(class)s has no classroom now.") % {"class": school_class.name}
+            else:
+                message = _("The classroom of class %(class)s is now %(room)s.") % {
+                    "class": school_class.name,
+                    "room": school_class.room.name,
+                }
+            messages.success(request, message)
+            return redirect("accounts:class_detail", class_id=school_class.pk)
+    students = people.person_list(
+        actor=request.user,
+        filters=people.PersonFilters(school_class=school_class.pk, role=PersonRole.STUDENT),
+    )
+    return _class_page(request, school_class, students, room_form=form, status=422)
 
 
 @login_required

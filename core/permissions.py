@@ -54,6 +54,11 @@ class Perm(StrEnum):
     PERSON_EXPORT = "person.export"
     # Who looked at or changed whose data (access_log_record): IT admins only.
     ACCESS_LOG_VIEW = "access_log.view"
+    # Scan devices in an open stock-taking (Inventur). A teacher only in the rooms of the
+    # classes they lead (stocktaking.selectors.scan_rooms); coordinators in their schools.
+    STOCKTAKE_SCAN = "stocktake.scan"
+    # Start and close a stock-taking, move a device found elsewhere, read the protocol.
+    STOCKTAKE_MANAGE = "stocktake.manage"
 
 
 _COORDINATOR = {
@@ -77,6 +82,8 @@ _COORDINATOR = {
     Perm.PASSWORD_HANDOUT,
     Perm.LOAN_REQUEST,
     Perm.LOAN_MANAGE,
+    Perm.STOCKTAKE_SCAN,
+    Perm.STOCKTAKE_MANAGE,
 }
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -90,6 +97,7 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.PERSON_VIEW,
             Perm.PASSWORD_RESET,
             Perm.LOAN_REQUEST,
+            Perm.STOCKTAKE_SCAN,
         }
     ),
     Role.CITY_STAFF: frozenset({Perm.SCHOOL_VIEW, Perm.DEVICE_MODEL_VIEW, Perm.REPORT_VIEW}),

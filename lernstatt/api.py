@@ -23,6 +23,7 @@ from inventory.api import catalog_router, labels_router
 from inventory.api import imports_router as device_imports_router
 from privacy.api import router as privacy_router
 from scheduling.api import router as scheduling_router
+from stocktaking.api import router as stocktaking_router
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ v1.add_router("/imports", device_imports_router)
 v1.add_router("/imports", rosters_router)
 v1.add_router("/directory", directory_router)
 v1.add_router("/labels", labels_router)
+v1.add_router("/stocktakings", stocktaking_router)
 v1.add_router("", catalog_router)
 v1.add_router("", people_router)
 v1.add_router("", privacy_router)

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "inventory",
     "accounts",
     "scheduling",
+    "stocktaking",
     "demo",
     "reports",
     "privacy",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("imports/", include("imports.urls")),
     path("", include("scheduling.urls")),
+    path("", include("stocktaking.urls")),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

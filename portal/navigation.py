@@ -22,6 +22,7 @@ class NavItem:
 NAV_ITEMS = (
     NavItem("home", _("Start")),
     NavItem("inventory:device_list", _("Devices"), Perm.DEVICE_VIEW),
+    NavItem("stocktaking:stocktaking_list", _("Stock-taking"), Perm.STOCKTAKE_SCAN),
     NavItem("reports:report_index", _("Reports"), Perm.REPORT_VIEW),
     NavItem("imports:start", _("Import"), Perm.DEVICE_IMPORT),
     NavItem("portal:export_index", _("Export"), Perm.DEVICE_VIEW),

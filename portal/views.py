@@ -31,6 +31,7 @@ from portal.forms import LoanExportForm
 from scheduling.exporting import loan_export
 from scheduling.models import OPEN
 from scheduling.selectors import LoanFilters, loan_list, loan_queue_counts
+from stocktaking.selectors import stocktaking_open_count
 
 
 class LoginForm(AuthenticationForm):
@@ -113,6 +114,13 @@ def _loan_queue_context(actor: User) -> dict:
     return {"counts": loan_queue_counts(actor=actor)}
 
 
+def _stocktaking_context(actor: User) -> dict:
+    return {
+        "open_count": stocktaking_open_count(actor=actor),
+        "can_manage": has(actor, Perm.STOCKTAKE_MANAGE),
+    }
+
+
 START_SECTIONS = (
     StartSection("portal/start/devices.html", lambda u: has(u, Perm.DEVICE_VIEW), _devices_context),
     # City staff: aggregates only; those who see devices have their counts above.
@@ -128,6 +136,11 @@ START_SECTIONS = (
     ),
     StartSection(
         "scheduling/start_queue.html", lambda u: has(u, Perm.LOAN_MANAGE), _loan_queue_context
+    ),
+    StartSection(
+        "stocktaking/start_tile.html",
+        lambda u: has(u, Perm.STOCKTAKE_SCAN),
+        _stocktaking_context,
     ),
     # Those who work for particular schools: which ones, and where.
     StartSection(

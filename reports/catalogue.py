@@ -176,6 +176,25 @@ REPORTS: tuple[Report, ...] = (
         chart=Chart("school", "total", gettext_lazy("Lost or in repair per school")),
         rows=selectors.lost_or_in_repair,
     ),
+    Report(
+        slug="not-seen",
+        title=gettext_lazy("Not seen for over 12 months"),
+        description=gettext_lazy(
+            "Per school: the devices in service (neither retired nor lost) that a "
+            "stock-taking last saw more than 12 months ago, and apart from them those that "
+            "no stock-taking has ever seen."
+        ),
+        columns=(
+            SCHOOL,
+            SCHOOL_NUMBER,
+            Column("devices", gettext_lazy("Devices in service"), NUMBER),
+            Column("seen_over_a_year_ago", gettext_lazy("Last seen over 12 months ago"), NUMBER),
+            Column("never_seen", gettext_lazy("Never seen"), NUMBER),
+            Column("not_seen", gettext_lazy("Not seen for 12 months, in total"), NUMBER),
+        ),
+        chart=Chart("school", "not_seen", gettext_lazy("Not seen for 12 months per school")),
+        rows=selectors.not_seen_for_a_year,
+    ),
 )
 
 BY_SLUG = {report.slug: report for report in REPORTS}

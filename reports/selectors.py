@@ -18,6 +18,7 @@ from core.models import User
 from core.permissions import Perm, scope
 from inventory.models import Category, Device, School, Status
 from scheduling.selectors import loan_counts
+from stocktaking.selectors import not_seen_by_school
 
 Row = dict[str, object]
 
@@ -218,3 +219,10 @@ def lost_or_in_repair(*, actor: User) -> list[Row]:
         }
         for name, number, in_repair, lost in schools
     ]
+
+
+def not_seen_for_a_year(*, actor: User) -> list[Row]:
+    """Per school (every school, zeros too): devices in service, those a stock-taking last
+    saw more than 12 months ago, those no stock-taking has seen, and both together
+    (stocktaking.selectors.not_seen_by_school). One query."""
+    return not_seen_by_school(actor=actor, perm=Perm.REPORT_VIEW)

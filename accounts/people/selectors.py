@@ -89,7 +89,8 @@ def class_list(
 
 
 def class_get(*, actor: User, class_id: int, perm: Perm = Perm.PERSON_VIEW) -> SchoolClass:
-    school_class = class_list(actor=actor, perm=perm).filter(pk=class_id).first()
+    classes = class_list(actor=actor, perm=perm).select_related("room")
+    school_class = classes.filter(pk=class_id).first()
     if school_class is None:
         raise NotFound(_("Class not found."))
     return school_class

@@ -14,7 +14,7 @@ from accounts.models import AccessAction, AccessVia, Person, PersonStatus, Schoo
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import User
 from core.permissions import Perm, reaches_school, require
-from inventory.models import School
+from inventory.models import Room, School
 
 # What a person's PATCH may change; the login stays, whatever the name becomes.
 PERSON_EDITABLE = ("first_name", "last_name", "birth_date", "short_code", "school_class")
@@ -97,6 +97,22 @@ def class_update(*, actor: User, school_class: SchoolClass, **changes: Any) -> S
     for field, value in changes.items():
         setattr(school_class, field, value)
     class_validate(school_class)
+    _save(school_class)
+    return school_class
+
+
+def class_room_set(*, actor: User, school_class: SchoolClass, room: Room | None) -> SchoolClass:
+    """Make `room` the class's classroom (None: it has none). Its class teachers then confirm
+    the devices in it in a stock-taking. A room of another school is refused with the
+    field named; a class out of the actor's reach is not found."""
+    require(actor, Perm.CLASS_EDIT)
+    _check_school(actor, school_class.school)
+    if room is not None and room.school_id != school_class.school_id:
+        message = _("The room belongs to another school.")
+        raise ValidationFailed(
+            _("The class could not be saved."), errors=[{"field": "room", "message": message}]
+        )
+    school_class.room = room
     _save(school_class)
     return school_class
 

@@ -596,6 +596,7 @@ def test_city_staff_open_every_report_by_clicking_and_download_one_as_excel(
             "Ausgaben nach Förderprogramm",
             "Ausleihen je Schule",
             "Verloren oder in Reparatur",
+            "Seit über 12 Monaten nicht gesehen",
         ]
     )
     shot(page, "walk-city-staff-reports")
@@ -711,6 +712,13 @@ def test_city_staff_open_every_report_by_clicking_and_download_one_as_excel(
     figures = open_report("Verloren oder in Reparatur", "lost-in-repair")
     expect(row(figures, "188140")).to_have_text([*kollwitz, "1", "1", "2"])
     expect(row(figures, "177002")).to_have_text([*muehlbach, "0", "0", "0"])
+    back_to_the_list()
+
+    # No stock-taking has seen any device yet: in service, never seen (lost and retired
+    # devices are not counted).
+    figures = open_report("Seit über 12 Monaten nicht gesehen", "not-seen")
+    expect(row(figures, "188140")).to_have_text([*kollwitz, "4", "0", "4", "4"])
+    expect(row(figures, "177002")).to_have_text([*muehlbach, "3", "0", "3", "3"])
     back_to_the_list()
 
     sheet = load_workbook(path).worksheets[0]

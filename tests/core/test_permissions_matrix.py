@@ -21,6 +21,8 @@ from imports.models import ImportJob
 from lernstatt.api import api
 from scheduling.booking import device_hold
 from scheduling.models import Loan
+from stocktaking.models import Scan, Stocktaking
+from stocktaking.services import scan_record, stocktaking_start
 from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import (
     DeviceFactory,
@@ -145,6 +147,20 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
     # privacy: the Art. 15 export and the access log are for IT admins alone
     ("GET", "/api/v1/people/{person_id}/export"): row(200, 403, 403, 403),
     ("GET", "/api/v1/access-log"): row(200, 403, 403, 403),
+    # stock-taking: each side's is open and covers the classroom of a class the teacher
+    # leads on side A; teachers scan there and see it, they do not start, close or move;
+    # city staff see none. 409: the protocol comes once it is closed
+    ("POST", "/api/v1/stocktakings"): row(201, (201, 404), 403, 403),
+    ("GET", "/api/v1/stocktakings"): row(200, 200, 200, 403),
+    ("GET", "/api/v1/stocktakings/{stocktaking_id}"): row(200, (200, 404), (200, 404), 403),
+    ("POST", "/api/v1/stocktakings/{stocktaking_id}/scans"): row(201, (201, 404), (201, 404), 403),
+    ("POST", "/api/v1/stocktakings/{stocktaking_id}/scans/{scan_id}/move"): row(
+        200, (200, 404), 403, 403
+    ),
+    ("GET", "/api/v1/stocktakings/{stocktaking_id}/missing"): row(200, (200, 404), 403, 403),
+    ("POST", "/api/v1/stocktakings/{stocktaking_id}/close"): row(200, (200, 404), 403, 403),
+    ("GET", "/api/v1/stocktakings/{stocktaking_id}/protocol.pdf"): row(409, (409, 404), 403, 403),
+    ("GET", "/api/v1/stocktakings/{stocktaking_id}/protocol.xlsx"): row(409, (409, 404), 403, 403),
 }
 
 
@@ -204,6 +220,23 @@ def reserved_loan(school, *, requested_by) -> Loan:
     return device_hold(loan, device)
 
 
+def open_stocktaking(side, it_admin) -> tuple[Stocktaking, Scan]:
+    """An open stock-taking of the side's school and a scan of its device (which has no
+    room) found elsewhere: in the classroom of a class of the school."""
+    classroom = RoomFactory(school=side.school, name=f"Klassenraum {side.school.number}")
+    side.classroom = classroom
+    side.classroom_class = SchoolClassFactory(school=side.school, name="9k", room=classroom)
+    stocktaking = stocktaking_start(actor=it_admin, school_number=side.school.number)
+    scan = scan_record(
+        actor=it_admin,
+        stocktaking=stocktaking,
+        client_id="world",
+        code=side.device.asset_tag,
+        room_id=classroom.pk,
+    ).scan
+    return stocktaking, scan
+
+
 @pytest.fixture(autouse=True)
 def _no_directory(settings):
     # Explicit, so an LDAP_URL in the environment cannot change the expected statuses.
@@ -245,6 +278,9 @@ def world(school_a, school_b, role_users):
         ClassTeacher.objects.create(school_class=side.school_class, teacher=side.person)
     # The teacher teaches school A's class and the class of the loan's student.
     teaches(role_users["teacher"], sides["A"].school_class, sides["A"].loan.student.school_class)
+    for side in sides.values():
+        side.stocktaking, side.scan = open_stocktaking(side, role_users["it_admin"])
+    teaches(role_users["teacher"], sides["A"].classroom_class, class_teacher=True)
     return SimpleNamespace(
         sides=sides, tokens=tokens, stranger_token=stranger_token, model_a=model_a
     )
@@ -265,6 +301,8 @@ def path_values(world, side: str, user) -> dict:
         "class_id": objects.school_class.id,
         "person_id": objects.person.id,
         "run_id": DirectorySyncRun.objects.get_or_create(school=objects.school)[0].id,
+        "stocktaking_id": objects.stocktaking.id,
+        "scan_id": objects.scan.id,
     }
 
 
@@ -337,6 +375,15 @@ def request_data(method: str, path: str, world, side: str) -> dict | None:
             "last_name": f"Hauswart {side}",
         },
         ("PATCH", "/api/v1/people/{person_id}"): {"first_name": "Neu"},
+        ("POST", "/api/v1/stocktakings"): {"school": objects.school.number},
+        ("POST", "/api/v1/stocktakings/{stocktaking_id}/scans"): {
+            "client_id": f"matrix-{side}",
+            "code": objects.device.asset_tag,
+            "room_id": objects.classroom.id,
+            "scanned_at": "2026-12-03T10:15:00+01:00",
+        },
+        ("POST", "/api/v1/stocktakings/{stocktaking_id}/scans/{scan_id}/move"): {},
+        ("POST", "/api/v1/stocktakings/{stocktaking_id}/close"): {"lost": []},
     }
     if method in {"POST", "PATCH", "PUT"}:
         assert (method, path) in bodies, f"No request body for {method} {path}: add one."

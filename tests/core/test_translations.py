@@ -13,7 +13,7 @@ pytestmark = pytest.mark.backend_independent
 
 # What makemessages reads: the apps' code and templates (not the tests or benchmarks).
 SOURCES = ("lernstatt", "core", "imports", "inventory", "accounts", "scheduling")
-SOURCES += ("reports", "privacy", "portal", "demo")
+SOURCES += ("stocktaking", "reports", "privacy", "portal", "demo")
 
 
 def test_every_message_has_a_german_translation_and_none_is_fuzzy(tmp_path):

@@ -282,7 +282,10 @@ BROKEN_BODIES = {
 }
 
 
-PATH_IDS = ["room_id", "model_id", "job_id", "class_id", "person_id", "loan_id", "token_id"]
+PATH_IDS = [
+    "room_id", "model_id", "job_id", "class_id", "person_id", "loan_id", "token_id",
+    "stocktaking_id", "scan_id",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("method", "path"), WITH_BODY)

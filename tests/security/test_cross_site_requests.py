@@ -30,6 +30,7 @@ from accounts.rosters.plan import school_year_of
 from core.tokens import api_token_create
 from imports.models import ImportJob
 from lernstatt.api import api
+from stocktaking.services import scan_record, stocktaking_start
 from tests.accounts.factories import PersonFactory, SchoolClassFactory
 from tests.factories import DeviceFactory, DeviceModelFactory, RoomFactory
 from tests.scheduling.factories import LoanFactory
@@ -186,6 +187,14 @@ def world(school_a, coordinator, student, teacher):
     token, _key = api_token_create(user=coordinator, name="Skript")
     kraus = PersonFactory(school=school_a, role=PersonRole.TEACHER, school_class=None, login="kr")
     ClassTeacher.objects.create(school_class=student.school_class, teacher=kraus)
+    stocktaking = stocktaking_start(actor=coordinator, school_number=school_a.number)
+    scan = scan_record(
+        actor=coordinator,
+        stocktaking=stocktaking,
+        client_id="before",
+        code=device.asset_tag,
+        room_id=room.pk,
+    ).scan
     path = {
         "asset_tag": device.asset_tag,
         "number": school_a.number,
@@ -199,6 +208,8 @@ def world(school_a, coordinator, student, teacher):
         "teacher_id": kraus.pk,
         "token_id": token.pk,
         "slug": "warranty",
+        "stocktaking_id": stocktaking.pk,
+        "scan_id": scan.pk,
     }
     query = {
         "school": school_a.number,

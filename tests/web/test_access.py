@@ -84,11 +84,12 @@ def _nav_links(response) -> list[str]:
 def test_the_navigation_shows_only_the_pages_of_the_role(role_users, client_for):
     links = {role: _nav_links(client_for(user).get("/")) for role, user in role_users.items()}
 
-    assert links["teacher"] == ["/", "/loans/", "/classes/", "/people/"]
+    assert links["teacher"] == ["/", "/stocktakings/", "/loans/", "/classes/", "/people/"]
     assert links["city_staff"] == ["/", "/reports/"]
     assert links["coordinator"] == [
         "/",
         "/devices/",
+        "/stocktakings/",
         "/reports/",
         "/imports/",
         "/exports/",
@@ -102,6 +103,7 @@ def test_the_navigation_shows_only_the_pages_of_the_role(role_users, client_for)
     assert links["it_admin"] == [
         "/",
         "/devices/",
+        "/stocktakings/",
         "/reports/",
         "/imports/",
         "/exports/",

@@ -222,8 +222,9 @@ def test_people_and_class_lists_need_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         assert client.get("/classes/").status_code == 200
     # The class page also lists the class's teachers and, for who edits classes, the
-    # school's teachers to add: two queries, whatever their number.
-    with django_assert_max_num_queries(7):
+    # school's teachers to add and the rooms for its classroom: three queries, whatever
+    # their number.
+    with django_assert_max_num_queries(8):
         assert client.get(f"/classes/{class_a.pk}/").status_code == 200
 
 

@@ -172,8 +172,8 @@ def test_the_device_page_needs_few_queries_with_a_long_history_and_many_loans(
         loan_event_write(loan=loan, device=device_a, event="returned", actor=None)
     browser = client_for(coordinator)
 
-    # session, user, schools, device, history, the history's loans, loans
-    with django_assert_max_num_queries(7):
+    # session, user, schools, device, history, the history's loans, loans, last seen
+    with django_assert_max_num_queries(8):
         response = browser.get("/devices/GYM-0001/")
 
     assert len(response.context["history"]) == 100

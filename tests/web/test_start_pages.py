@@ -25,7 +25,7 @@ def test_a_coordinator_sees_the_counts_of_their_schools_and_the_devices_in_repai
     browser = client_for(coordinator)
 
     # The device sections' queries, and one for the loan queue's counts.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = browser.get("/")
 
     html = response.content.decode()

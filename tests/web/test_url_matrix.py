@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import DirectorySyncRun
 from core.models import Role
 from imports.models import ImportJob
+from stocktaking.services import scan_record, stocktaking_start
 from tests.accounts.factories import PersonFactory, SchoolClassFactory, teaches
 from tests.factories import UserFactory
 from tests.scheduling.factories import LoanFactory
@@ -102,6 +103,19 @@ MATRIX = {
     "scheduling:loan_request": row(302, 200, 200, 200, 200, 403),
     "scheduling:loan_return": row(302, 403, 302, 404, 302, 403),
     "scheduling:loan_waiting": row(302, 403, 200, 200, 200, 403),
+    # the stock-taking of school A is open and covers the classroom of a class the teacher
+    # leads: the teacher sees it and scans there, and does nothing else; the protocol of an
+    # open one sends back to its page (302)
+    "accounts:class_room_set": row(302, 405, 405, 405, 405, 405),
+    "stocktaking:stocktaking_list": row(302, 200, 200, 200, 200, 403),
+    "stocktaking:stocktaking_start": row(302, 403, 200, 200, 200, 403),
+    "stocktaking:stocktaking_detail": row(302, 200, 200, 404, 200, 403),
+    "stocktaking:stocktaking_scan": row(302, 200, 200, 404, 200, 403),
+    "stocktaking:scan_stop": row(302, 405, 405, 405, 405, 405),
+    "stocktaking:scan_move": row(302, 405, 405, 405, 405, 405),
+    "stocktaking:stocktaking_close": row(302, 403, 200, 404, 200, 403),
+    "stocktaking:protocol_pdf": row(302, 403, 302, 404, 302, 403),
+    "stocktaking:protocol_xlsx": row(302, 403, 302, 404, 302, 403),
 }
 
 # The URLs that only take POST: anonymous POSTs must not get through either.
@@ -158,6 +172,16 @@ def path_args(school_a, device_a, users):
         report={"counts": {}, "rows": []},
     )
     run = DirectorySyncRun.objects.create(started_by=users["it_admin"], school=school_a)
+    classroom = SchoolClassFactory(school=school_a, name="7c", room=device_a.room)
+    teaches(users["teacher"], classroom, class_teacher=True)
+    stocktaking = stocktaking_start(actor=users["it_admin"], school_number=school_a.number)
+    scan = scan_record(
+        actor=users["it_admin"],
+        stocktaking=stocktaking,
+        client_id="matrix",
+        code=device_a.asset_tag,
+        room_id=device_a.room_id,
+    ).scan
     return {
         "asset_tag": device_a.asset_tag,
         "job_id": job.pk,
@@ -169,6 +193,8 @@ def path_args(school_a, device_a, users):
         "number": school_a.number,
         "room_id": device_a.room_id,
         "slug": "warranty",
+        "stocktaking_id": stocktaking.pk,
+        "scan_id": scan.pk,
     }
 
 
