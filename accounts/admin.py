@@ -119,13 +119,14 @@ class PersonAdmin(ItAdminOnly, admin.ModelAdmin):
     list_select_related = ("school", "school_class")
     autocomplete_fields = ("school",)
     raw_id_fields = ("school_class",)  # class names repeat from school to school and year to year
-    actions = ("disable_now",)
+    actions = ("disable_now", "enable_now")
     # Written by the roster lifecycle and the directory sync alone.
     state_fields = (
         "login",
         "status",
         "tolerated_at",
         "disabled_at",
+        "disabled_by_hand",
         "deleted_at",
         "dn",
         "uid_number",
@@ -156,6 +157,20 @@ class PersonAdmin(ItAdminOnly, admin.ModelAdmin):
             ngettext(
                 "%(count)d account disabled; its Lernstatt login ended at once.",
                 "%(count)d accounts disabled; their Lernstatt logins ended at once.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Enable the accounts disabled by hand again"))
+    def enable_now(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        count = lifecycle.people_enable_now(actor=request.user, people=list(queryset))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account enabled again.",
+                "%(count)d accounts enabled again.",
                 count,
             )
             % {"count": count},

@@ -93,9 +93,10 @@ def people_disable(
 def people_disable_now(*, actor: User, people: Sequence[Person]) -> int:
     """Disable at once the accounts of people who left before the roster says so (an IT
     admin's action in the admin): as the lifecycle's step, from today, with their
-    Lernstatt users locked out. A roster that still lists a person makes them active again.
-    Only people of schools the actor reaches who are active or tolerated; returns how many
-    were disabled."""
+    Lernstatt users locked out. They stay disabled while a roster still lists them, until
+    people_enable_now; a roster that leaves them out deletes them in turn. Only people of
+    schools the actor reaches who are active or tolerated; returns how many were
+    disabled."""
     require(actor, Perm.PERSON_EDIT)
     chosen = [
         person
@@ -104,6 +105,24 @@ def people_disable_now(*, actor: User, people: Sequence[Person]) -> int:
     ]
     with transaction.atomic():
         people_disable(chosen, today=timezone.localdate())
+        Person.objects.filter(pk__in=[person.pk for person in chosen]).update(disabled_by_hand=True)
+    return len(chosen)
+
+
+def people_enable_now(*, actor: User, people: Sequence[Person]) -> int:
+    """Take back people_disable_now: the people an IT admin disabled by hand are active
+    again and their Lernstatt users may log in (sessions and tokens from before stay
+    ended). Only people of schools the actor reaches; returns how many were enabled."""
+    require(actor, Perm.PERSON_EDIT)
+    chosen = [
+        person
+        for person in people
+        if person.disabled_by_hand
+        and person.status == PersonStatus.DISABLED
+        and reaches_school(actor, person.school_id)
+    ]
+    with transaction.atomic():
+        people_reactivate(chosen)
     return len(chosen)
 
 
@@ -115,6 +134,7 @@ def people_reactivate(people: Sequence[Person], *, now: datetime.datetime | None
         status=PersonStatus.ACTIVE,
         tolerated_at=None,
         disabled_at=None,
+        disabled_by_hand=False,
         updated_at=now or timezone.now(),
     )
     users_restore(user_ids=_user_ids(people))

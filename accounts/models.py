@@ -123,6 +123,9 @@ class Person(models.Model):
     )
     tolerated_at = models.DateField(_("tolerated since"), null=True, blank=True)
     disabled_at = models.DateField(_("disabled since"), null=True, blank=True)
+    # Disabled by an IT admin before the school office's list says so: a list that still
+    # names the person leaves the account disabled (until the admin enables it again).
+    disabled_by_hand = models.BooleanField(_("disabled by hand"), default=False)
     deleted_at = models.DateField(_("deleted on"), null=True, blank=True)
     # Set when the personal data of a deleted person was erased (people_erase).
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)

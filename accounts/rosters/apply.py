@@ -152,7 +152,7 @@ def _write(plan: RosterPlan, *, school: School, today: datetime.date) -> None:
             changed[fields].append(person)
         if "class_name" in row.changes:
             moves.setdefault(id(row.school_class), (row.school_class, []))[1].append(person.pk)
-        if person.status != PersonStatus.ACTIVE:
+        if person.status != PersonStatus.ACTIVE and not person.disabled_by_hand:
             reactivated.append(person)
     for fields, people in changed.items():
         Person.objects.bulk_update(people, [*fields, "updated_at"], batch_size=BATCH)

@@ -226,7 +226,16 @@ class _Planner:
         if moved:
             old_class = person.school_class.name if person.school_class else ""
             row.changes["class_name"] = (old_class, cls.name)
-        if person.status in (PersonStatus.TOLERATED, PersonStatus.DISABLED):
+        if person.status == PersonStatus.DISABLED and person.disabled_by_hand:
+            row.notes.append(
+                _(
+                    "Disabled by an IT admin: the account stays disabled although the list "
+                    "names the person."
+                )
+            )
+        if person.status == PersonStatus.TOLERATED or (
+            person.status == PersonStatus.DISABLED and not person.disabled_by_hand
+        ):
             row.outcome = "reactivate"
         elif moved:
             row.outcome = "move"

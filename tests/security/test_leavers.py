@@ -140,6 +140,42 @@ def test_an_it_admin_disabling_a_teacher_in_the_admin_locks_them_out_at_once(lea
     _assert_locked_out(leaver)
 
 
+def test_a_roster_that_still_lists_a_teacher_disabled_by_hand_keeps_them_locked_out(
+    leaver, it_admin, coordinator
+):
+    kraus = leaver[0]
+    it_admin.is_staff = True
+    it_admin.save()
+    admin = Client()
+    admin.force_login(it_admin)
+    admin.post("/admin/accounts/person/", {"action": "disable_now", "_selected_action": [kraus.pk]})
+    teachers = schild_teachers([("Kraus", "Karin", "01.01.1980", "KR")], encoding="utf-8")
+
+    # The school office has not taken her off its list yet.
+    report = roster_apply(
+        actor=coordinator,
+        school=kraus.school,
+        kind="teachers",
+        data=teachers,
+        filename="lehrer.csv",
+        today=TODAY,
+    )
+
+    (row,) = report.rows
+    assert row.outcome == "unchanged"
+    assert any("Das Konto bleibt deaktiviert" in note for note in row.notes)
+    kraus.refresh_from_db()
+    assert (kraus.status, kraus.disabled_by_hand) == (PersonStatus.DISABLED, True)
+    _assert_locked_out(leaver)
+
+    # Enabled again by the admin: the password works again, old sessions stay ended.
+    admin.post("/admin/accounts/person/", {"action": "enable_now", "_selected_action": [kraus.pk]})
+    kraus.refresh_from_db()
+    assert (kraus.status, kraus.disabled_by_hand) == (PersonStatus.ACTIVE, False)
+    assert _log_in("karin.kraus", leaver[4]) == leaver[1]
+    assert leaver[2].get("/api/v1/people").status_code == 401
+
+
 def test_the_directory_login_checks_the_persons_status_at_every_login(leaver):
     kraus, user, _browser, _key, password = leaver
     # Disabled in the database by any path that did not lock the user (an old row, say):
