@@ -67,7 +67,7 @@ def test_the_scan_page_keeps_to_the_contract_of_its_script(browser, whole_school
     api = f"/api/v1/stocktakings/{whole_school.pk}"
     assert re.search(
         rf'<form id="scan-form"[^>]* method="post" action="/stocktakings/{whole_school.pk}/scan/"'
-        rf' data-api="{api}/scans" data-state-api="{api}">',
+        rf' data-api="{api}/scans" data-state-api="{api}" data-login="/login/">',
         html,
     )
     assert 'name="csrfmiddlewaretoken"' in html
