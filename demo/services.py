@@ -41,6 +41,7 @@ from demo.data import (
 )
 from demo.loans import demo_loans_create
 from demo.people import demo_people_create
+from demo.stocktakings import demo_stocktakings_create
 from inventory.models import (
     Category,
     Device,
@@ -107,7 +108,9 @@ def demo_city_load(*, seed: int) -> dict:
         coordinator=by_role[Role.COORDINATOR],
         teacher=by_role[Role.TEACHER],
     )
+    scans = demo_stocktakings_create(rng=rng, coordinator=by_role[Role.COORDINATOR])
     return {
+        "stocktaking_scans": scans,
         **people,
         "loans": sum(loans.values()),
         "loan_pool": pool_site.name,

@@ -288,3 +288,26 @@ def test_the_demo_teacher_can_request_a_device_for_students_of_her_class_right_a
     mine = Loan.objects.filter(requested_by__username=teacher.username, student__in=students)
     assert set(mine.values_list("status", flat=True)) == {LoanStatus.REQUESTED}
     assert mine.count() == 2
+
+
+def test_the_demo_has_last_years_closed_stock_taking_and_this_years_open_one(db):
+    from reports.selectors import not_seen_for_a_year
+    from stocktaking.models import DeviceSeen, Stocktaking, StocktakingStatus
+
+    load_demo()
+
+    school = School.objects.get(number="166021")
+    last, this_year = Stocktaking.objects.filter(school=school).order_by("started_at")
+    assert (last.status, this_year.status) == (StocktakingStatus.CLOSED, StocktakingStatus.OPEN)
+    assert timezone.now() - last.closed_at > timedelta(days=365)
+    assert this_year.scans.count() > 0
+    # Last year's sightings are over a year old, this year's are new.
+    old = DeviceSeen.objects.filter(stocktaking=last)
+    assert old.exists() and all(timezone.now() - seen.seen_at > timedelta(days=365) for seen in old)
+    assert DeviceSeen.objects.filter(stocktaking=this_year).count() == this_year.scans.count()
+    city = User.objects.get(role=Role.CITY_STAFF)
+    row = next(r for r in not_seen_for_a_year(actor=city) if r["school_number"] == "166021")
+    in_service = old.exclude(device__status__in=[Status.LOST, Status.RETIRED])
+    assert row["seen_over_a_year_ago"] == in_service.count() > 0
+    # The demo teacher's class has a classroom for her Selbstinventur.
+    assert SchoolClass.objects.get(school=school, name="5a").room is not None
