@@ -57,7 +57,8 @@ def test_it_admin_creates_a_school_and_a_room_from_the_start_page(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Schools and rooms")
     page.get_by_role("link", name="New school").click()
     page.get_by_label("School number").fill("177001")
-    page.get_by_label("Name").fill("Grundschule „Am Bach“")
+    page.get_by_label("Name", exact=True).fill("Grundschule „Am Bach“")
+    page.get_by_label("Short name").fill("GS Am Bach")
     page.get_by_label("School type").select_option(label="Primary school (Grundschule)")
     page.get_by_label("City").fill("Musterstadt")
     shot(page, "school-create")
@@ -76,6 +77,7 @@ def test_it_admin_creates_a_school_and_a_room_from_the_start_page(page):
     )
     shot(page, "school-and-room-created")
     school = School.objects.get(number="177001")
+    assert school.short_name == "GS Am Bach"
     assert (school.name, school.school_type, school.city) == (
         "Grundschule „Am Bach“",
         "grundschule",
