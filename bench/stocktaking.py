@@ -14,9 +14,9 @@ wrong room ("elsewhere"), one in forty not at all (missing), and a few unknown t
 Measured:
 
 - a scan's answer: median and p95 ms over all scanners (target p95 < 50 ms), in a fresh
-  stock-taking each: at a scanning pace (each of the --scanners people scans once every
-  --pace ms, 300 by default: about three times as fast as a person walks a hand scanner
-  from label to label), and flat out as a stress test (each sends its next scan the moment
+  stock-taking each: at a scanning pace (each of the --scanners people, not in step with
+  the others, scans once every --pace ms, 300 by default: about three times as fast as a
+  person walks a hand scanner from label to label), and flat out as a stress test (each sends its next scan the moment
   the answer is there), through the API, straight through the service the endpoint calls,
   and by one scanner alone; the scanners are threads of one Python process, so flat out
   their requests take turns for the interpreter (the GIL) where a server's several worker
@@ -174,13 +174,14 @@ def scan_step(
     barrier = threading.Barrier(len(plan))
     errors: list[str] = []
 
-    def scanner(user, bodies: list[dict]) -> None:
+    def scanner(user, bodies: list[dict], offset: float) -> None:
         mine, codes, seen = [], {}, {}
         try:
             client = Client(headers={"x-forwarded-proto": "https"})
             client.force_login(user)
             barrier.wait()
-            first = time.perf_counter()
+            # People do not scan in step: each starts at their own moment of the pace.
+            first = time.perf_counter() + offset
             for number, body in enumerate(bodies):
                 if pace:
                     time.sleep(max(0.0, first + number * pace - time.perf_counter()))
@@ -209,7 +210,10 @@ def scan_step(
                     outcomes[outcome] = outcomes.get(outcome, 0) + count
 
     reset_peak()
-    threads = [threading.Thread(target=scanner, args=(users[n], plan[n])) for n in range(len(plan))]
+    threads = [
+        threading.Thread(target=scanner, args=(users[n], plan[n], pace * n / len(plan)))
+        for n in range(len(plan))
+    ]
     began = time.perf_counter()
     for thread in threads:
         thread.start()
