@@ -16,11 +16,11 @@ Measured:
 - a scan's answer: median and p95 ms over all scanners (target p95 < 50 ms), in a fresh
   stock-taking each: at a scanning pace (each of the --scanners people, not in step with
   the others, scans once every --pace ms, 300 by default: about three times as fast as a
-  person walks a hand scanner from label to label), and flat out as a stress test (each sends its next scan the moment
-  the answer is there), through the API, straight through the service the endpoint calls,
-  and by one scanner alone; the scanners are threads of one Python process, so flat out
-  their requests take turns for the interpreter (the GIL) where a server's several worker
-  processes would not,
+  person walks a hand scanner from label to label), and flat out as a stress test (each
+  sends its next scan the moment the answer is there), through the API, straight through
+  the service the endpoint calls, and by one scanner alone; the scanners are threads of
+  one Python process, so flat out their requests take turns for the interpreter (the GIL)
+  where a server's several worker processes would not,
 - closing (10 devices reported lost) and then the protocol PDF and .xlsx (target < 2 s
   for closing and the PDF together),
 - the asset labels of all devices as one PDF (inventory.labels.printing.labels_print, as
