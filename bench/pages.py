@@ -175,6 +175,7 @@ def cases(name: str, fx: dict) -> list[tuple[str, dict, str, str]]:
             ("it_admin", {"asset_tag": fx["device"]}, "", ""),
         ],
         "inventory:device_edit": [("coordinator", {"asset_tag": fx["device"]}, "", "")],
+        "inventory:label_print": [("coordinator", {}, "", "the whole list")],
         "imports:start": [("it_admin", {}, "", "")],
         "imports:detail": [
             ("it_admin", {"job_id": fx["small_job"].pk}, "", "50 rows"),
@@ -248,8 +249,36 @@ def cases(name: str, fx: dict) -> list[tuple[str, dict, str, str]]:
         "accounts:directory_run": (
             [("it_admin", {"run_id": fx["run"]}, "", "")] if fx["run"] else []
         ),
+        **_stocktaking_cases(),
     }
     return table.get(name, [])
+
+
+def _stocktaking_cases() -> dict[str, list]:
+    """The demo's stock-takings: this year's open one and last year's closed one."""
+    from stocktaking.models import Stocktaking, StocktakingStatus
+
+    found = dict(Stocktaking.objects.order_by("started_at").values_list("status", "pk"))
+    open_id, closed_id = found.get(StocktakingStatus.OPEN), found.get(StocktakingStatus.CLOSED)
+    if open_id is None or closed_id is None:
+        return {}
+    opened, closed = {"stocktaking_id": open_id}, {"stocktaking_id": closed_id}
+    return {
+        "stocktaking:stocktaking_list": [("coordinator", {}, "", ""), ("teacher", {}, "", "")],
+        "stocktaking:stocktaking_start": [("coordinator", {}, "", "")],
+        "stocktaking:stocktaking_detail": [
+            ("coordinator", opened, "", "open"),
+            ("coordinator", closed, "", "closed, with the comparison"),
+        ],
+        "stocktaking:stocktaking_scan": [
+            ("coordinator", opened, "", ""),
+            ("teacher", opened, "", "Selbstinventur"),
+        ],
+        "stocktaking:scan_stop": [("coordinator", opened, "", "GET: POST only")],
+        "stocktaking:stocktaking_close": [("coordinator", opened, "", "the missing list")],
+        "stocktaking:protocol_pdf": [("coordinator", closed, "", "")],
+        "stocktaking:protocol_xlsx": [("coordinator", closed, "", "")],
+    }
 
 
 def body_size(response) -> int:
