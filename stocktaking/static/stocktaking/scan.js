@@ -107,10 +107,28 @@ if (form) {
 }
 
 async function start(form) {
+  // Listen at once: a scanner may type while the stored scans are still being read.
+  const input = document.getElementById("scan-code");
+  const early = [];
+  let ready = false; // true once `page` below is set up
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const code = input.value.trim();
+    // At once, before anything is awaited: the scanner may type the next code now.
+    input.value = "";
+    input.focus();
+    if (code) {
+      if (ready) {
+        scan(page, code);
+      } else {
+        early.push(code);
+      }
+    }
+  });
   const page = {
     form,
     api: form.dataset.api,
-    input: document.getElementById("scan-code"),
+    input,
     room: document.getElementById("scan-room"),
     result: document.getElementById("scan-result"),
     log: document.getElementById("scan-log"),
@@ -139,16 +157,10 @@ async function start(form) {
   }
   showQueue(page);
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const code = page.input.value.trim();
-    // At once, before anything is awaited: the scanner may type the next code now.
-    page.input.value = "";
-    page.input.focus();
-    if (code) {
-      scan(page, code);
-    }
-  });
+  ready = true;
+  for (const code of early) {
+    scan(page, code);
+  }
   if (page.room) {
     // A reload (or the form without JS) stays in the room chosen last.
     page.room.addEventListener("change", () => {
@@ -166,6 +178,7 @@ async function start(form) {
   window.setInterval(() => flush(page), RETRY_MS);
   setUpCamera(page);
   flush(page);
+  form.dataset.ready = "true";
 }
 
 // Sending, and the queue ---------------------------------------------------------------
