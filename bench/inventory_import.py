@@ -2,7 +2,7 @@
 
     DJANGO_SETTINGS_MODULE=lernstatt.settings .venv/bin/python bench/inventory_import.py
         [--db sqlite|postgres|both] [--rows 50000] [--repeat 3]
-        [--profile cold|unchanged|changed|export]
+        [--profile cold|unchanged|changed|export|csv|xlsx]
 
 It generates a school-office workbook of --rows devices, then times, in a fresh database
 (SQLite: a new file under /tmp; PostgreSQL: a new database that is dropped afterwards,
@@ -13,9 +13,14 @@ on the server of DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres):
 - re-import with 5 % of the rows changed,
 - export of all devices to .xlsx and to .csv,
 - preview of a 49 MB CSV of 189,000 devices (Excel's "CSV UTF-8"; under the size and row
-  limits, so the most a CSV preview can take), made in a process of its own,
+  limits, so the most a CSV preview can take),
 - preview of a 45 MB workbook of 1,000,000 rows x 16 columns (shared strings, as Excel
   saves it; under the size and zip limits, refused by the row limit while it is read).
+
+Both files are written, and previewed, each in a process of its own that holds nothing but
+Django and the file's bytes: the peak memory is the preview's, as in a worker that previews
+one upload, not what the steps before left in the bench's process (an allocator keeps
+freed memory for the process, so a preview after them would start 200 MB higher).
 
 Each line shows wall-clock and CPU seconds, rows/s, the peak resident memory of the process
 during that step and how much it grew in it (Linux VmHWM, reset before each step, so no
@@ -393,7 +398,7 @@ def run(rows_count: int, profile: str | None) -> tuple[str, list[tuple]]:
     from core.models import Role, User
     from inventory.exporting import device_export
     from inventory.exporting import device_rows as export_rows
-    from inventory.importing import device_import_apply, device_import_preview
+    from inventory.importing import device_import_apply
     from inventory.models import Device, School
     from inventory.selectors import device_list
 
@@ -443,41 +448,31 @@ def run(rows_count: int, profile: str | None) -> tuple[str, list[tuple]]:
             notes += f"; XlsxWriter alone: {raw['xlsxwriter']:.1f} s"
         results.append((f"export .{fmt}", export.rows, timing, ratio, notes))
 
-    # Made in another process: its rows would stay in this one's resident memory.
-    with tempfile.NamedTemporaryFile(suffix=".csv") as target:
-        command = [sys.executable, __file__, "--write-csv", target.name, "--rows", str(CSV_ROWS)]
-        subprocess.run(command, check=True)
-        data = Path(target.name).read_bytes()
-    raw_csv_seconds = timed(lambda: raw_read_csv(data)).seconds
-    timing = timed(
-        lambda: device_import_preview(actor=admin, data=data, filename="inventar.csv"),
-        profile == "csv",
-    )
-    counts = ", ".join(f"{k} {v}" for k, v in timing.result.counts.items() if v)
-    size = f"{len(data) / 1024 / 1024:.0f} MB; {counts}"
-    results.append(("preview .csv", CSV_ROWS, timing, timing.seconds / raw_csv_seconds, size))
-
-    # Written and previewed in processes of their own, so that the peak memory is the
-    # preview's and not what the steps before left in this process.
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as target:
-        command = [sys.executable, __file__, "--write-xlsx", target.name, "--rows", str(XLSX_ROWS)]
-        subprocess.run(command, check=True)
-        command = [sys.executable, __file__, "--preview-xlsx", target.name]
-        if profile == "xlsx":
-            command.append("--profile=xlsx")
-        output = subprocess.run(command, check=True, capture_output=True, text=True)
-        sys.stderr.write(output.stderr)
-    measured = json.loads(output.stdout.splitlines()[-1])
-    timing = Timing(**{key: measured[key] for key in Timing._fields})
-    notes = f"{measured['size']:.0f} MB; {timing.result}; x = unpacking alone"
-    ratio = timing.seconds / measured["unzip"]
-    results.append(("preview .xlsx, 16 columns", XLSX_ROWS, timing, ratio, notes))
+    for fmt, rows, write_flag, name in (
+        ("csv", CSV_ROWS, "--write-csv", "preview .csv"),
+        ("xlsx", XLSX_ROWS, "--write-xlsx", "preview .xlsx, 16 columns"),
+    ):
+        with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as target:
+            command = [sys.executable, __file__, write_flag, target.name, "--rows", str(rows)]
+            subprocess.run(command, check=True)
+            command = [sys.executable, __file__, "--preview", target.name]
+            if profile == fmt:
+                command.append(f"--profile={fmt}")
+            output = subprocess.run(command, check=True, capture_output=True, text=True)
+            sys.stderr.write(output.stderr)
+        measured = json.loads(output.stdout.splitlines()[-1])
+        timing = Timing(**{key: measured[key] for key in Timing._fields})
+        notes = f"{measured['size']:.0f} MB; {timing.result}"
+        if fmt == "xlsx":
+            notes += "; x = unpacking alone"
+        results.append((name, rows, timing, timing.seconds / measured["alone"], notes))
     return database_version(), results
 
 
-def preview_xlsx(path: str, profile: bool) -> None:
-    """Preview the workbook at `path` as the bench's user (in the database of the run that
-    started this process) and print the step's measurement as JSON."""
+def preview_file(path: str, profile: bool) -> None:
+    """Preview the file at `path` (.csv or .xlsx) as the bench's user, in the database of
+    the run that started this process, and print the step's measurement as JSON: its
+    outcome counts, or the code it was refused with."""
     import django
 
     django.setup()
@@ -487,18 +482,19 @@ def preview_xlsx(path: str, profile: bool) -> None:
 
     admin = User.objects.get(username="bench")
     data = Path(path).read_bytes()
-    unzip = timed(lambda: unzip_alone(data)).seconds
+    fmt = path.rsplit(".", 1)[-1]
+    alone = timed(lambda: raw_read_csv(data) if fmt == "csv" else unzip_alone(data)).seconds
 
-    def refused_preview() -> str:
+    def preview() -> str:
         try:
-            device_import_preview(actor=admin, data=data, filename="inventar.xlsx")
+            report = device_import_preview(actor=admin, data=data, filename=f"inventar.{fmt}")
         except FileRejected as refused:
             return f"refused: {refused.code}"
-        return "accepted"
+        return ", ".join(f"{k} {v}" for k, v in report.counts.items() if v)
 
-    timing = timed(refused_preview, profile)
+    timing = timed(preview, profile)
     size = len(data) / 1024 / 1024
-    print(json.dumps({**timing._asdict(), "unzip": unzip, "size": size}))
+    print(json.dumps({**timing._asdict(), "alone": alone, "size": size}))
 
 
 def database_version() -> str:
@@ -553,7 +549,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--write-csv", help=argparse.SUPPRESS)  # write_big_csv, --rows rows
     parser.add_argument("--write-xlsx", help=argparse.SUPPRESS)  # write_big_xlsx, --rows rows
-    parser.add_argument("--preview-xlsx", help=argparse.SUPPRESS)  # preview_xlsx
+    parser.add_argument("--preview", help=argparse.SUPPRESS)  # preview_file
     args = parser.parse_args()
     if args.write_csv:
         write_big_csv(args.write_csv, args.rows)
@@ -561,9 +557,9 @@ def main() -> None:
     if args.write_xlsx:
         write_big_xlsx(args.write_xlsx, args.rows)
         return
-    if args.preview_xlsx:
+    if args.preview:
         sys.path.insert(0, str(ROOT))
-        preview_xlsx(args.preview_xlsx, args.profile == "xlsx")
+        preview_file(args.preview, args.profile in ("csv", "xlsx"))
         return
 
     if not args.json:

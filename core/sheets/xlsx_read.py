@@ -323,9 +323,9 @@ class Workbook:
         self.dates = [self._is_date(fmt) for fmt in self.formats]
         # The shared strings, packed: blocks of BLOCK strings joined into one str each, and
         # where each string ends in its block (a million short strings as Python objects
-        # would take five times the memory).
+        # would take five times the memory); two bytes an end while the blocks are short.
         self.blocks: list[str] = []
-        self.ends = array("I")
+        self.ends = array("H")
         self._read_shared_strings()
 
     def _is_date(self, fmt: int) -> bool:
@@ -426,6 +426,7 @@ class Workbook:
                 pieces.clear()
 
         def end(tag):
+            nonlocal ends
             tag = _local(tag)
             if tag == "t":
                 state["t"] = False
@@ -437,7 +438,11 @@ class Workbook:
                     text = _unescape(text)
                 pending.append(text)
                 state["end"] += len(text)
-                ends.append(state["end"])
+                try:
+                    ends.append(state["end"])
+                except OverflowError:  # a block of long strings: four bytes an end
+                    ends = self.ends = array("I", ends)
+                    ends.append(state["end"])
                 if len(pending) == BLOCK:
                     self.blocks.append("".join(pending))
                     pending.clear()

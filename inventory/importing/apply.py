@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.collector import no_gc_pauses
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, FileRejected, NotFound
 from core.models import User
 from core.permissions import Perm, reaches_school, require
 from core.sheets.read import Table, read_table
@@ -65,8 +65,10 @@ def device_import_plan(
     progress: Progress | None = None,
     steps_per_row: int = 1,
     date_order: str = "dmy",
+    writes: bool = True,
 ) -> tuple[Plan, Progress]:
-    """Read the file and decide every row; writes nothing. Raises PermissionDenied,
+    """Read the file and decide every row; writes nothing. With `writes` False the plan is
+    only shown and keeps nothing to write, only its report. Raises PermissionDenied,
     NotFound (school) or FileRejected (unreadable file)."""
     require(actor, Perm.DEVICE_IMPORT)
     chosen = import_school(actor=actor, school=school)
@@ -75,21 +77,29 @@ def device_import_plan(
     # planned. The reading thread touches no database.
     with ThreadPoolExecutor(max_workers=1) as pool:
         reading = pool.submit(_read_in, translation.get_language(), data, filename)
-        known = Known()
+        known = Known(compact=not writes)
         if _names_most_devices(data):
             known.preload_devices()
         table = reading.result()
     tracker = progress or Progress(None, 1)
     tracker.total = table.total_estimate * steps_per_row
-    plan = plan_device_import(
-        actor=actor,
-        table=table,
-        school=chosen,
-        create_missing=create_missing,
-        progress=tracker,
-        known=known,
-        date_order=date_order,
-    )
+    try:
+        plan = plan_device_import(
+            actor=actor,
+            table=table,
+            school=chosen,
+            create_missing=create_missing,
+            progress=tracker,
+            known=known,
+            date_order=date_order,
+            writes=writes,
+        )
+    except FileRejected as refused:
+        # Refused while its rows were read (too many of them, damaged further down): the
+        # traceback would keep the rows planned so far and the stored devices alive for as
+        # long as the caller holds the error (a worker, while it records it in the job).
+        del known, table, reading
+        raise refused.with_traceback(None) from refused.__cause__
     return plan, tracker
 
 
@@ -130,6 +140,7 @@ def device_import_preview(
             create_missing=create_missing,
             progress=Progress(progress, 1),
             date_order=date_order,
+            writes=False,
         )
     tracker.finish()
     return plan.report
@@ -171,6 +182,8 @@ def device_import_write(*, plan: Plan, actor: User, progress: Progress) -> Impor
     """Write a plan: new models and rooms, new devices, changed devices, and a history row
     for each creation and each changed field, in one transaction. Rows with errors are
     left out. Raises Conflict if the database refuses a row (written meanwhile)."""
+    if not plan.writable:
+        raise ValueError("This plan was made to be shown only; plan the file for writing.")
     now = timezone.now()
     # The management command may act as the system, which is no row in the database.
     history_actor = actor if actor.pk else None

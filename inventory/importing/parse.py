@@ -2,7 +2,7 @@
 valid becomes an error of its row (with the column as the file names it), never an
 exception."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from types import MappingProxyType
 from typing import Any
@@ -14,6 +14,7 @@ from core.sheets.values import read_slash_dates, slash_parts
 from core.sheets.xlsx_read import CellProblem
 from imports.running import Progress
 from inventory.columns import COLUMNS_BY_KEY, DEVICE_COLUMNS, PARSERS
+from inventory.importing.report import row_error
 from inventory.models import Device, DeviceModel, Room
 
 # Text cells longer than the database column are row errors, not database errors.
@@ -26,9 +27,12 @@ TEXT_LIMITS = {
     "room": Room._meta.get_field("name").max_length,
 }
 # Cells repeat a lot (models, schools, rooms, dates, prices), so each column remembers
-# what its values parse to; not the columns where every value is different.
+# what its values parse to; not the columns where every value is different, nor a column
+# that turns out to be one (notes, say): after the first 2,000 rows, one whose values were
+# nine in ten different stops remembering.
 UNCACHED = {"asset_tag", "serial_number"}
 CACHE_LIMIT = 20_000
+CACHE_CHECK = 2_000
 
 
 @cache
@@ -51,13 +55,22 @@ NOTHING: Any = MappingProxyType({})
 class Row:
     """One data row: its values, its errors, and what planning decided for it."""
 
-    __slots__ = ("changes", "device", "errors", "final", "row", "tag", "values")
+    __slots__ = ("changes", "device", "errors", "final", "later", "row", "tag", "values")
 
-    def __init__(self, row: int, values: dict | None, errors: list[dict[str, Any]], tag=""):
+    def __init__(
+        self,
+        row: int,
+        values: dict,
+        errors: list[dict[str, Any]],
+        tag: str = "",
+        later: list[tuple[str, object]] | None = None,
+    ):
         self.row = row  # as the spreadsheet shows it
-        self.values = values  # None once the row is decided
+        self.values = values
         self.errors = errors  # {row, column, message}
         self.tag = tag
+        # The dates written with slashes, (column key, cell): read once the whole file is.
+        self.later = later
         self.device: Any = None  # the stored device with this asset tag, if there is one
         self.final: dict[str, Any] = NOTHING  # a new device's fields
         self.changes: dict[str, tuple[Any, Any]] = NOTHING  # field: (old, new)
@@ -128,33 +141,30 @@ def _converter(parse: Callable[[object], Any], limit: int | None, kind: str):
     return convert
 
 
-def parse_rows(
-    table: Table, progress: Progress, *, date_order: str = "dmy", dates: list | None = None
-) -> list[Row]:
-    """Every data row's cells turned into values; a cell that is not valid becomes an
-    error of its row instead. The same few values repeat down most columns (models,
-    schools, dates), so each of those columns remembers what its values became.
+def parsed_rows(table: Table, progress: Progress) -> Iterator[Row]:
+    """Every data row's cells turned into values, one row at a time as the file is read; a
+    cell that is not valid becomes an error of its row instead. The same few values repeat
+    down most columns (models, schools, dates), so each of those columns remembers what
+    its values became.
 
-    Dates written with slashes are read last, in the order of day and month that all of
-    their column's values tell, or `date_order` when none tells; for each date column
-    that has them, `dates` gets {"column", "order", "assumed"} (what the preview says)."""
+    A date written with slashes is not read here: its order of day and month is told by
+    all of its column's values, so it waits in `Row.later` for read_later_dates."""
     columns = []
     for column in DEVICE_COLUMNS:
         if column.key in table.columns:
             convert = _converter(PARSERS[column.kind], TEXT_LIMITS.get(column.key), column.kind)
             memo = None if column.key in UNCACHED else {}
-            columns.append((column.key, table.columns[column.key], convert, memo))
+            columns.append([column.key, table.columns[column.key], convert, memo])
     columns.sort(key=lambda column: column[1])  # errors in the order of the file's columns
     need = max(index for _key, index, _convert, _memo in columns) + 1
     headers = table.headers
-    rows = []
-    later: list[tuple[int, str, object]] = []  # (index of the row, column key, cell)
     pending = 0
-    for number, cells in table.rows():
+    for read, (number, cells) in enumerate(table.rows(), start=1):
         if len(cells) < need:
             cells = [*cells, *([None] * (need - len(cells)))]
         values: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
+        later = None
         for key, index, convert, memo in columns:
             cell = cells[index]
             if memo is None or cell.__class__ is bool:
@@ -169,56 +179,69 @@ def parse_rows(
                         memo[cell] = result
             if problem is None:
                 if value is LATER:
-                    later.append((len(rows), key, cell))
+                    if later is None:
+                        later = []
+                    later.append((key, cell))
                 else:
                     values[key] = value
             else:
-                errors.append({"row": number, "column": headers[key], "message": problem})
-        row = Row(number, values, errors, values.get("asset_tag") or "")
-        if not row.tag and not _about_tag(errors, headers):
+                errors.append(row_error(number, headers[key], problem))
+        tag = values.get("asset_tag") or ""
+        if not tag and not _about_tag(errors, headers):
             message = _("The asset tag is missing.")
-            errors.append({"row": number, "column": headers["asset_tag"], "message": message})
-        rows.append(row)
+            errors.append(row_error(number, headers["asset_tag"], message))
+        yield Row(number, values, errors, tag, later)
+        if read == CACHE_CHECK:
+            for column in columns:
+                if column[3] is not None and len(column[3]) * 10 > read * 9:
+                    column[3] = None
         pending += 1
         if pending == 1000:
             progress.advance(pending)
             pending = 0
     progress.advance(pending)
-    if later:
-        _read_slash_dates(rows, later, headers, date_order, dates)
-    return rows
 
 
-def _read_slash_dates(
-    rows: list[Row],
-    later: list[tuple[int, str, object]],
+def read_later_dates(
+    rows: list[tuple[int, list[tuple[str, object]]]],
     headers: dict[str, str],
     date_order: str,
-    dates: list | None,
-) -> None:
+    dates: list[dict[str, Any]],
+) -> list[list[tuple[str, Any, dict[str, Any] | None]]]:
+    """The dates written with slashes of `rows` ((row number, Row.later), in the file's
+    order), each column read in the order of day and month all of its values tell, or
+    `date_order` when none tells: for each row its [(column key, date, None)] or
+    [(column key, None, error)], column by column. For each date column that has such
+    dates, `dates` gets {"column", "order", "assumed", "conflict"} (what the preview
+    says)."""
+    results: list[list[tuple[str, Any, dict[str, Any] | None]]] = [[] for _row in rows]
     for column in DEVICE_COLUMNS:
-        cells = [(index, cell) for index, key, cell in later if key == column.key]
+        cells = [
+            (index, number, cell)
+            for index, (number, later) in enumerate(rows)
+            for key, cell in later
+            if key == column.key
+        ]
         if not cells:
             continue
-        decided, results = read_slash_dates(
-            [(rows[index].row, cell) for index, cell in cells], date_order
+        decided, read = read_slash_dates(
+            [(number, cell) for _index, number, cell in cells], date_order
         )
-        if dates is not None:
-            dates.append(
-                {
-                    "column": headers[column.key],
-                    "order": decided.order,
-                    "assumed": decided.assumed,
-                    "conflict": decided.conflict,
-                }
-            )
-        for (index, _cell), (value, problem) in zip(cells, results, strict=True):
-            row = rows[index]
+        dates.append(
+            {
+                "column": headers[column.key],
+                "order": decided.order,
+                "assumed": decided.assumed,
+                "conflict": decided.conflict,
+            }
+        )
+        for (index, number, _cell), (value, problem) in zip(cells, read, strict=True):
             if problem is None:
-                row.values[column.key] = value
+                results[index].append((column.key, value, None))
             else:
-                message = {"row": row.row, "column": headers[column.key], "message": problem}
-                row.errors.append(message)
+                error = row_error(number, headers[column.key], problem)
+                results[index].append((column.key, None, error))
+    return results
 
 
 def _about_tag(errors: list[dict[str, Any]], headers: dict[str, str]) -> bool:

@@ -1,7 +1,43 @@
 """What an import found or did, row by row: the answer of preview and apply alike."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
+
+
+class _NoItems(list):
+    """An empty list that stays empty: the changes or errors of every row that has none
+    share it, instead of two empty lists for each of a file's 200,000 rows. A row that
+    gets an error is given a list of its own; filling this one is refused."""
+
+    __slots__ = ()
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> NoReturn:
+        raise TypeError("NO_ITEMS is shared by many rows; give the row a list of its own")
+
+    append = extend = insert = __setitem__ = __iadd__ = __imul__ = _refuse
+
+
+NO_ITEMS: list[Any] = _NoItems()
+
+
+class _ErrorFields:
+    """An error's fields as attributes: row_error hands out their dict."""
+
+    row: int
+    column: str | None
+    message: str
+
+
+def row_error(row: int, column: str | None, message: str) -> dict[str, Any]:
+    """An error of a row, {row, column, message}, as the report lists it. The dict is the
+    attribute dict of an object: CPython keeps the keys of such dicts once for all of them
+    (a split table), so an error takes about 110 bytes instead of 190, and a file of
+    200,000 rows in error 16 MB less. It is a dict like any other."""
+    fields = _ErrorFields()
+    fields.row = row
+    fields.column = column
+    fields.message = message
+    return fields.__dict__
 
 
 @dataclass(slots=True)
